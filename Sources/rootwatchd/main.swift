@@ -1,0 +1,2 @@
+// The composition root; commands arrive with the daemon.
+print("rootwatchd")
