@@ -7,6 +7,12 @@ package struct LookupEventsPage: Sendable, Equatable {
     /// Pass to the next call (with the same other parameters); nil when there are no more results.
     package var nextToken: String?
     package var requestID: String?
+
+    package init(events: [JSONValue], nextToken: String?, requestID: String? = nil) {
+        self.events = events
+        self.nextToken = nextToken
+        self.requestID = requestID
+    }
 }
 
 /// Calls ActionTrail `LookupEvents` (version 2020-07-06) for root console logons.

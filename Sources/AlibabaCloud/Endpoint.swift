@@ -13,6 +13,10 @@ package struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     package struct InvalidEndpoint: Error, Sendable, Equatable, CustomStringConvertible {
         package let url: String
         package let reason: String
+        package init(url: String, reason: String) {
+            self.url = url
+            self.reason = reason
+        }
         package var description: String { "invalid endpoint \"\(url)\": \(reason)" }
     }
 

@@ -12,6 +12,7 @@ package enum EnvironmentCredentials {
     package struct Incomplete: Error, Sendable, Equatable, CustomStringConvertible {
         /// The variables that are required but unset or empty.
         package let missing: [String]
+        package init(missing: [String]) { self.missing = missing }
         package var description: String {
             "incomplete Alibaba Cloud credential in the environment: \(missing.joined(separator: " and ")) not set"
         }

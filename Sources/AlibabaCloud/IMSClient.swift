@@ -6,6 +6,12 @@ package struct CredentialReportDownload: Sendable, Equatable {
     package var pages: [[UInt8]]
     /// The `RequestId` of every call made, Generate polls first, for support tickets.
     package var requestIDs: [String]
+
+    package init(generatedTime: String, pages: [[UInt8]], requestIDs: [String] = []) {
+        self.generatedTime = generatedTime
+        self.pages = pages
+        self.requestIDs = requestIDs
+    }
 }
 
 /// `State` of `GenerateCredentialReport`.

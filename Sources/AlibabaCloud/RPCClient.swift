@@ -13,6 +13,12 @@ package struct RPCResponse: Sendable, Equatable {
     package var body: JSONValue
     package var requestID: String?
     package var status: Int
+
+    package init(body: JSONValue, requestID: String?, status: Int = 200) {
+        self.body = body
+        self.requestID = requestID
+        self.status = status
+    }
 }
 
 /// Calls Alibaba Cloud RPC-style APIs for one account: builds and signs the request, sends it through

@@ -9,6 +9,13 @@ package struct CallerIdentity: Sendable, Equatable {
     /// `Account`, `RAMUser` or `AssumedRoleUser`.
     package var identityType: String
     package var principalID: String
+
+    package init(accountID: String, arn: String, identityType: String, principalID: String) {
+        self.accountID = accountID
+        self.arn = arn
+        self.identityType = identityType
+        self.principalID = principalID
+    }
 }
 
 /// Calls STS (version 2015-04-01): AssumeRole for cross-account access, GetCallerIdentity to learn the
