@@ -94,7 +94,12 @@ package struct AlibabaCloudError: Error, Sendable, Equatable, CustomStringConver
     /// The line to log when the client is about to retry after `delay`.
     package func retryingDescription(after delay: Duration) -> String {
         let millis = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
-        let seconds = "\(millis / 1000).\(millis % 1000 / 100)"
+        var seconds = String(millis / 1000)
+        if millis % 1000 != 0 {
+            let fraction = String(millis % 1000)
+            seconds += "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+            while seconds.hasSuffix("0") { seconds.removeLast() }
+        }
         return base + "; retrying in \(seconds) s (attempt \(attempts + 1))"
     }
 

@@ -110,6 +110,8 @@ import Testing
                 == "account prod: GetCredentialReport throttled (Throttling.User, HTTP 400, RequestId 7A01826E-7601-44B0-B4DF-2B0C509836DE): Request was denied due to user flow control.; gave up after 5 attempts"
         )
         #expect(error.retryingDescription(after: .milliseconds(1500)).hasSuffix("; retrying in 1.5 s (attempt 6)"))
+        #expect(error.retryingDescription(after: .seconds(20)).hasSuffix("; retrying in 20 s (attempt 6)"))
+        #expect(error.retryingDescription(after: .milliseconds(2050)).hasSuffix("; retrying in 2.05 s (attempt 6)"))
         #expect(!error.description.contains("\n"))
     }
 

@@ -165,7 +165,7 @@ import Testing
         _ = try await call(client)
         #expect(
             seen.withLock { $0 } == [
-                "account prod: GenerateCredentialReport throttled (Throttling.User, HTTP 400, RequestId T1): Request was denied due to user flow control.; retrying in 0.7 s (attempt 2)"
+                "account prod: GenerateCredentialReport throttled (Throttling.User, HTTP 400, RequestId T1): Request was denied due to user flow control.; retrying in 0.75 s (attempt 2)"
             ])
     }
 }
