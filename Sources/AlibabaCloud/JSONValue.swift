@@ -1,0 +1,99 @@
+import FoundationEssentials
+
+/// Free-form JSON, for response bodies and ActionTrail events whose shape is not fixed.
+///
+/// The API responses rootwatchd reads are small and loosely typed (`IsTruncated` is a string in one
+/// document and a boolean in another), so fields are read through lenient accessors instead of
+/// rigid `Decodable` structs; a missing field becomes a typed error at the call site.
+package enum JSONValue: Sendable, Equatable, Decodable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    /// Parses a UTF-8 JSON document (any top-level value).
+    package static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    /// The member `key` of an object; nil for other values or a missing key.
+    package subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members[key]
+    }
+
+    /// The element at `index` of an array; nil for other values or out of range.
+    package subscript(index: Int) -> JSONValue? {
+        guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
+        return elements[index]
+    }
+
+    /// Follows a path of object keys: `event[path: "userIdentity", "type"]`.
+    package subscript(path keys: String...) -> JSONValue? {
+        var current: JSONValue? = self
+        for key in keys { current = current?[key] }
+        return current
+    }
+
+    /// The string, if this is one.
+    package var stringValue: String? {
+        if case .string(let value) = self { value } else { nil }
+    }
+
+    /// A boolean, also accepting the strings `"true"` / `"false"` (case-insensitive) that several
+    /// Alibaba Cloud APIs return instead of JSON booleans.
+    package var boolValue: Bool? {
+        switch self {
+        case .bool(let value): value
+        case .string(let text) where text.lowercased() == "true": true
+        case .string(let text) where text.lowercased() == "false": false
+        default: nil
+        }
+    }
+
+    /// The number, if this is one.
+    package var doubleValue: Double? {
+        if case .number(let value) = self { value } else { nil }
+    }
+
+    /// A whole number, also accepting a numeric string.
+    package var intValue: Int? {
+        switch self {
+        case .number(let value): value.rounded() == value && abs(value) < 9e15 ? Int(value) : nil
+        case .string(let text): Int(text)
+        default: nil
+        }
+    }
+
+    /// The elements, if this is an array.
+    package var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { value } else { nil }
+    }
+
+    /// The members, if this is an object.
+    package var objectValue: [String: JSONValue]? {
+        if case .object(let value) = self { value } else { nil }
+    }
+
+    /// True for JSON `null`.
+    package var isNull: Bool { self == .null }
+}
