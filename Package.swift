@@ -24,7 +24,7 @@ let package = Package(
         // Alibaba Cloud: signing, the RPC client behind an HTTP seam, IMS / STS / ActionTrail calls.
         .target(name: "AlibabaCloud", dependencies: ["CCrypto"], swiftSettings: strict),
         // Values in, decisions out: configuration, report parsing, detection, state model, payloads.
-        .target(name: "RootwatchCore", dependencies: ["AlibabaCloud", "CInih", "CCrypto"], swiftSettings: strict),
+        .target(name: "RootwatchCore", dependencies: ["AlibabaCloud", "CInih"], swiftSettings: strict),
         // The edges: libcurl, journald, sd_notify, state files, outbox, signals.
         .target(
             name: "RootwatchLinux",

@@ -1,4 +1,4 @@
-import CCrypto
+import AlibabaCloud
 import FoundationEssentials
 
 /// One finding as it is delivered: to the journal always, and to every webhook whose filters match.
@@ -73,7 +73,7 @@ package struct Alert: Sendable, Codable, Equatable {
     /// `lowercase hex SHA-256("<account>|<kind>|<slot or ->|<activity time>")`, first 32 characters.
     package static func id(account: String, kind: FindingKind, keySlot: String?, activityTime: Date) -> String {
         let text = "\(account)|\(kind.rawValue)|\(keySlot ?? "-")|\(Timestamp.format(activityTime))"
-        return String(sha256Hex(Array(text.utf8)).prefix(32))
+        return String(Digest.sha256Hex(text).prefix(32))
     }
 
     private var accountLabel: String { accountID.map { "\(account) (\($0))" } ?? account }
@@ -98,21 +98,4 @@ package struct Alert: Sendable, Codable, Equatable {
             return "Test alert from rootwatchd at \(at)"
         }
     }
-}
-
-/// Lower-case hex SHA-256 through libcrypto.
-private func sha256Hex(_ bytes: [UInt8]) -> String {
-    var digest = [UInt8](repeating: 0, count: 32)
-    var length: UInt32 = 0
-    _ = bytes.withUnsafeBytes { input in
-        rw_digest(EVP_sha256(), input.baseAddress, input.count, &digest, &length)
-    }
-    let hex = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(64)
-    for byte in digest {
-        out.append(hex[Int(byte >> 4)])
-        out.append(hex[Int(byte & 0x0f)])
-    }
-    return String(decoding: out, as: UTF8.self)
 }
