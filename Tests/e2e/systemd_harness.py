@@ -196,25 +196,38 @@ class NspawnMachine:
         shutil.rmtree(f"/run/systemd/nspawn/unix-export/{self.machine}", ignore_errors=True)
 
     def _kill(self) -> None:
-        """SIGKILLs nspawn, its process group and the container's PID 1; waits a bounded time."""
+        """SIGKILLs the container's PID 1, then nspawn and its process group; bounded waits.
+
+        PID 1 goes first so that nspawn, still alive, reaps it (no zombie left to the host's
+        init); nspawn then exits by itself or is killed.
+        """
         proc = self._proc
         if proc is None:
             return
+        if self.pid1 is not None and _alive(self.pid1) and _comm(self.pid1) == "systemd":
+            try:
+                os.kill(self.pid1, signal.SIGKILL)  # takes the whole PID namespace with it
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
         if proc.poll() is None:
             for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
                 try:
                     kill()
                 except (ProcessLookupError, PermissionError):
                     pass
-        if self.pid1 is not None and _comm(self.pid1) == "systemd":
-            try:
-                os.kill(self.pid1, signal.SIGKILL)  # takes the whole PID namespace with it
-            except ProcessLookupError:
-                pass
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             sys.stderr.write(f"{self.machine}: systemd-nspawn (pid {proc.pid}) survived SIGKILL\n")
+        deadline = time.monotonic() + 10
+        while self.pid1 is not None and _alive(self.pid1) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.pid1 is not None and _alive(self.pid1):
+            sys.stderr.write(f"{self.machine}: container PID 1 (pid {self.pid1}) survived SIGKILL\n")
 
     # -- use -----------------------------------------------------------------------------------
 
@@ -290,6 +303,15 @@ def _children(pid: int) -> list[int]:
         if len(fields) > 1 and int(fields[1]) == pid:
             found.append(int(entry))
     return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2 :].split()[0] != "Z"
 
 
 def _comm(pid: int) -> str | None:
