@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -193,7 +192,12 @@ class NspawnMachine:
             except (subprocess.TimeoutExpired, MachineError, OSError):
                 pass
         self._kill()
-        shutil.rmtree(f"/run/systemd/nspawn/unix-export/{self.machine}", ignore_errors=True)
+        # A killed nspawn cannot remove its own host-side directories; empty ones are removed here.
+        for leftover in ("propagate", "unix-export"):
+            try:
+                os.rmdir(f"/run/systemd/nspawn/{leftover}/{self.machine}")
+            except OSError:
+                pass
 
     def _kill(self) -> None:
         """SIGKILLs the container's PID 1, then nspawn and its process group; bounded waits.
