@@ -340,3 +340,13 @@ def test_harness_self_test_kills_a_container_past_its_time_limit():
         assert not Path(f"/proc/{machine.pid1}").exists(), "PID 1 reaped, not left as a zombie"
         with pytest.raises(MachineError, match="exceeded"):
             machine.run("true")
+
+
+def test_missing_secrets_directory_fails_the_start_with_a_clear_reason(unit, standin_dir, tmp_path):
+    """Without /etc/rootwatchd/secrets (no tmpfiles entry here), status names the missing directory."""
+    copy = rewrite_unit(unit, tmp_path / "rootwatchd.service", f"{BINARY_MOUNT}/rootwatchd")
+    with NspawnMachine(standin_dir, copy, None, timeout=60) as machine:
+        start = machine.run("systemctl", "start", "rootwatchd", check=False, timeout=30)
+        status = machine.run("systemctl", "status", "--no-pager", "rootwatchd", check=False).stdout
+    assert start.returncode != 0
+    assert "AssertPathIsDirectory=/etc/rootwatchd/secrets was not met" in status
