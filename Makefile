@@ -52,10 +52,22 @@ bench: venv release
 
 install: release
 	install -D -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/rootwatchd" "$(DESTDIR)$(PREFIX)/bin/rootwatchd"
-	install -D -m 0644 systemd/rootwatchd.service "$(DESTDIR)/usr/lib/systemd/system/rootwatchd.service"
+	install -d -m 0755 "$(DESTDIR)/usr/lib/systemd/system"
+	sed 's|^ExecStart=/usr/bin/rootwatchd|ExecStart=$(PREFIX)/bin/rootwatchd|' systemd/rootwatchd.service \
+		> "$(DESTDIR)/usr/lib/systemd/system/rootwatchd.service"
+	chmod 0644 "$(DESTDIR)/usr/lib/systemd/system/rootwatchd.service"
 	install -D -m 0644 systemd/rootwatchd.catalog "$(DESTDIR)/usr/lib/systemd/catalog/rootwatchd.catalog"
+	install -D -m 0644 systemd/rootwatchd.tmpfiles "$(DESTDIR)/usr/lib/tmpfiles.d/rootwatchd.conf"
 	install -D -m 0644 etc/rootwatchd.conf "$(DESTDIR)/etc/rootwatchd/rootwatchd.conf.example"
 	install -d -m 0755 "$(DESTDIR)/etc/rootwatchd/rootwatchd.conf.d"
+	install -d -m 0700 "$(DESTDIR)/etc/rootwatchd/secrets"
+	install -D -m 0644 docs/systemd.md "$(DESTDIR)/usr/share/doc/rootwatchd/systemd.md"
+	install -D -m 0644 README.md "$(DESTDIR)/usr/share/doc/rootwatchd/README.md"
+	@if [ -z "$(DESTDIR)" ]; then \
+		journalctl --update-catalog || true; \
+		systemd-tmpfiles --create rootwatchd.conf || true; \
+		systemctl daemon-reload 2>/dev/null || true; \
+	fi
 
 clean:
 	rm -rf .build .venv
