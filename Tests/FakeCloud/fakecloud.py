@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fakecloudlib.scenario import Scenario, generate_accounts  # noqa: E402
+from fakecloudlib.scenario import Scenario  # noqa: E402
 from fakecloudlib.server import FakeCloudServer  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
 
     doc = json.loads(Path(args.scenario).read_text(encoding="utf-8"))
     if args.generate_accounts:
-        doc.setdefault("accounts", []).extend(generate_accounts(args.generate_accounts, doc.get("generate")))
+        doc["generate"] = {**doc.get("generate", {}), "accounts": args.generate_accounts}
     scenario = Scenario(doc)
 
     tls = None
