@@ -17,16 +17,13 @@ import json
 import signal
 import ssl
 import sys
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fakecloudlib.scenario import Scenario  # noqa: E402
 from fakecloudlib.server import FakeCloudServer  # noqa: E402
-
-
-class _Stop(Exception):
-    """Raised from the signal handler to leave serve_forever on the main thread."""
 
 
 def _parse_args(argv):
@@ -74,7 +71,8 @@ def main(argv=None) -> int:
     scheme = "https" if tls else "http"
 
     def stop(signum, frame):
-        raise _Stop()
+        # shutdown() waits for serve_forever to return, so it must not run on this (its) thread.
+        threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -85,8 +83,6 @@ def main(argv=None) -> int:
     sys.stdout.flush()
     try:
         server.serve_forever(poll_interval=0.2)
-    except _Stop:
-        pass
     finally:
         server.server_close()
     return 0

@@ -103,12 +103,14 @@ class RequestHandler(BaseHTTPRequestHandler):
         params = dict(query)
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        if "authorization" in headers:
+        incoming = Incoming(self.command, url.path or "/", query, params, headers, body)
+        signature = SignatureVerifier.version_of(incoming)
+        if signature == "v3":
             action = headers.get("x-acs-action")
         else:
             action = params.get("Action") or headers.get("x-acs-action")
         host = headers.get("host", "")
-        principal, signature = None, None
+        principal = None
 
         try:
             if server.scenario.latency_ms > 0:
@@ -119,9 +121,8 @@ class RequestHandler(BaseHTTPRequestHandler):
                 raise errors.missing_parameter("Action")
             if action not in CloudApi.VERSIONS:
                 raise errors.unknown_action(action)
-            incoming = Incoming(self.command, url.path or "/", query, params, headers, body)
             now = timeutil.utcnow()
-            principal, signature = server.verifier.authenticate(incoming, now)
+            principal = server.verifier.authenticate(incoming, now)
             version = headers.get("x-acs-version") if signature == "v3" else params.get("Version")
             if not version:
                 raise errors.missing_parameter("x-acs-version" if signature == "v3" else "Version")

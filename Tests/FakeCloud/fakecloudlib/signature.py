@@ -66,13 +66,22 @@ class SignatureVerifier:
         self._store = store
         self._nonces = NonceCache()
 
-    def authenticate(self, request: Incoming, now: datetime) -> tuple[Principal, str]:
-        """(principal, "v3" | "v1") for a correctly signed, fresh, never-replayed request."""
-        authorization = request.headers.get("authorization")
-        if authorization is not None:
-            return self._verify_v3(request, authorization, now), "v3"
+    @staticmethod
+    def version_of(request: Incoming) -> str | None:
+        """"v3" with an Authorization header, "v1" with V1 query parameters, else None."""
+        if "authorization" in request.headers:
+            return "v3"
         if any(name in request.params for name in ("Action",) + V1_REQUIRED):
-            return self._verify_v1(request, now), "v1"
+            return "v1"
+        return None
+
+    def authenticate(self, request: Incoming, now: datetime) -> Principal:
+        """The principal behind a correctly signed, fresh, never-replayed request."""
+        version = self.version_of(request)
+        if version == "v3":
+            return self._verify_v3(request, request.headers["authorization"], now)
+        if version == "v1":
+            return self._verify_v1(request, now)
         raise errors.incomplete_signature("Neither an Authorization header nor a Signature parameter is present.")
 
     # -- V3 -----------------------------------------------------------------------------------
