@@ -8,7 +8,6 @@ from __future__ import annotations
 import ipaddress
 
 from . import timeutil
-from .faults import Fault
 
 
 class AdminError(Exception):
