@@ -592,3 +592,36 @@ def test_tls(tmp_path):
         connection.request("GET", "/__admin/health")
         assert json.loads(connection.getresponse().read()) == {"ok": True}
         connection.close()
+
+
+def test_verifier_accepts_the_documented_vectors():
+    # alibaba-api.md §3.3 V3-B and V1-B (key testid / testsecret at 2025-01-02T03:04:05Z).
+    from fakecloudlib.credentials import CredentialStore
+    from fakecloudlib.errors import ApiError
+    from fakecloudlib.scenario import Scenario
+    from fakecloudlib.signature import Incoming, SignatureVerifier
+
+    scenario = Scenario({"accounts": [{"name": "t", "account_id": "1",
+                                       "access_keys": [{"id": "testid", "secret": "testsecret"}]}]})
+    verifier = SignatureVerifier(CredentialStore(scenario))
+    now = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    v3_headers = {
+        "host": "ims.aliyuncs.com", "x-acs-action": "GenerateCredentialReport", "x-acs-version": "2019-08-15",
+        "x-acs-date": "2025-01-02T03:04:05Z", "x-acs-signature-nonce": "c0ffee00c0ffee00c0ffee00c0ffee00",
+        "x-acs-content-sha256": EMPTY_SHA256,
+        "authorization": "ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;x-acs-content-sha256;"
+                         "x-acs-date;x-acs-signature-nonce;x-acs-version,"
+                         "Signature=0f6b9a7f9368b8a8f19be17e5b7b486f5e0e07e38425e95298e9ceda83496014",
+    }
+    assert verifier.authenticate(Incoming("POST", "/", {}, {}, v3_headers, b""), now).access_key_id == "testid"
+    v1_params = {
+        "AccessKeyId": "testid", "Action": "GenerateCredentialReport", "Format": "json", "Version": "2019-08-15",
+        "SignatureMethod": "HMAC-SHA1", "SignatureNonce": "c0ffee00c0ffee00c0ffee00c0ffee00",
+        "SignatureVersion": "1.0", "Timestamp": "2025-01-02T03:04:05Z", "Signature": "mf3/JWnEP5P5yVbTipfRd0579gM=",
+    }
+    fresh = SignatureVerifier(CredentialStore(scenario))
+    assert fresh.authenticate(Incoming("POST", "/", v1_params, v1_params, {}, b""), now).access_key_id == "testid"
+    tampered = {**v1_params, "Version": "2019-08-16"}
+    with pytest.raises(ApiError) as info:
+        fresh.authenticate(Incoming("POST", "/", tampered, tampered, {}, b""), now)
+    assert info.value.code == "SignatureDoesNotMatch"
