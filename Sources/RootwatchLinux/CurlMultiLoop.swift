@@ -32,6 +32,8 @@ final class CurlMultiLoop: Sendable {
     /// Used only by the loop thread, except `curl_multi_wakeup` while `finished` is false.
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
+    /// Idle connections kept for reuse (libcurl closes the oldest beyond this).
+    static let maxIdleConnections = 64
 
     /// Creates the multi handle and starts the thread that drives it.
     init() throws(TransportError) {
@@ -40,6 +42,9 @@ final class CurlMultiLoop: Sendable {
             throw .other("curl_multi_init failed")
         }
         self.multi = multi
+        // libcurl's default cache holds 4 idle connections per transfer currently attached, so a
+        // burst followed by a lull would close connections the next burst needs.
+        _ = rw_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.maxIdleConnections)
         // The thread owns one reference until its loop ends.
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()

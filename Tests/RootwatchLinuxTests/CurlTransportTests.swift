@@ -107,6 +107,29 @@ import Testing
         #expect(stats["connections"] == 1)
     }
 
+    @Test func idleConnectionsSurviveBetweenBursts() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        // Holding each request 100 ms makes every burst need 16 connections at once.
+        let burst = {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/delay?ms=100")))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await burst()
+        let afterFirst = try await server.stats(via: transport)["connections"] ?? 0
+        try await burst()
+        let afterSecond = try await server.stats(via: transport)["connections"] ?? 0
+        #expect(afterFirst >= 16)
+        #expect(afterSecond == afterFirst, "the second burst opened \(afterSecond - afterFirst) new connections")
+    }
+
     @Test func bigBodyArrivesIntact() async throws {
         let server = try await TestServer.start()
         defer { server.stop() }

@@ -60,6 +60,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "rootwatch-testserver"
     sys_version = ""
+    # Headers and body go out in separate writes; with Nagle each response would stall ~40 ms on
+    # the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def setup(self):
         super().setup()
