@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Request rate and connection reuse of CurlTransport against the loopback test server.
+# Usage: Benchmarks/curl-transport.sh   (from the repository root or anywhere inside it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --scratch-path .build --build-tests --configuration release >/dev/null
+ROOTWATCH_BENCHMARK=1 swift test --scratch-path .build --configuration release --skip-build \
+    --filter CurlTransportBenchmarkTests 2>&1 | grep -E '^curl-transport:|✘|passed|failed'
