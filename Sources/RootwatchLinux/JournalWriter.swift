@@ -57,14 +57,11 @@ package enum JournalFieldName {
     /// instead of being dropped by journald, which silently ignores invalid names.
     package static func sanitized(_ name: String) -> String? {
         var out: [UInt8] = []
-        for byte in name.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                out.append(byte)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                out.append(byte - 32)
-            default:
-                out.append(UInt8(ascii: "_"))
+        for scalar in name.unicodeScalars {
+            switch scalar {
+            case "A"..."Z", "0"..."9": out.append(UInt8(scalar.value))
+            case "a"..."z": out.append(UInt8(scalar.value) - 32)
+            default: out.append(UInt8(ascii: "_"))
             }
         }
         let start = out.firstIndex { $0 != UInt8(ascii: "_") && !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }

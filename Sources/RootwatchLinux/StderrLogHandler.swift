@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// The format is `<level>: <message> key=value …`, e.g.
 /// `error: account scan failed account=prod reason="throttled by IMS"`. Keys drop the `ROOTWATCH_`
-/// prefix and are lower-cased (`ROOTWATCH_ACCOUNT` prints as `account`) and are sorted, so lines are
+/// prefix and are lower-cased (`ROOTWATCH_ACCOUNT` prints as `account`), sorted as printed, so lines are
 /// stable for people and for tests. Values are quoted when they contain spaces, quotes, `=` or control
 /// characters; newlines and tabs are escaped, so one entry is always one line.
 ///
@@ -47,8 +47,9 @@ package final class StderrLogHandler: LogHandler {
     /// The line for `entry`, without the trailing newline.
     package static func format(_ entry: LogEntry) -> String {
         var line = "\(name(of: entry.level)): \(escaped(entry.message))"
-        for (key, value) in entry.fields.sorted(by: { $0.key < $1.key }) {
-            line += " \(displayKey(key))=\(quotedIfNeeded(value))"
+        let fields = entry.fields.map { (key: displayKey($0.key), value: $0.value) }
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line += " \(key)=\(quotedIfNeeded(value))"
         }
         return line
     }
