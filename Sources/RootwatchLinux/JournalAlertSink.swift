@@ -49,7 +49,7 @@ package struct JournalAlertSink: AlertSink {
             ("ROOTWATCH_REGION", alert.region),
             ("ROOTWATCH_REPORT_TIME", alert.reportTime.map(Timestamp.format)),
         ]
-        for case let (name, value?) in optional {
+        for case (let name, let value?) in optional {
             fields.append((name, value))
         }
         return fields

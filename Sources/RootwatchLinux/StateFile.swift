@@ -57,7 +57,9 @@ package struct StateFile<Payload: Codable & Sendable>: Sendable {
     /// Reads and decodes the state file. `now` names a corrupt file moved aside.
     package func read(now: Date = Date()) async -> StateFileRead<Payload> {
         let path = path
-        let contents: Result<Data?, SystemCallError> = await io.run { Result { () throws(SystemCallError) in try AtomicFile.read(path) } }
+        let contents: Result<Data?, SystemCallError> = await io.run {
+            Result { () throws(SystemCallError) in try AtomicFile.read(path) }
+        }
         let reason: String
         switch contents {
         case .success(nil):

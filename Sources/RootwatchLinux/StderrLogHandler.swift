@@ -73,7 +73,9 @@ package final class StderrLogHandler: LogHandler {
     private static func quotedIfNeeded(_ value: String) -> String {
         let needsQuotes =
             value.isEmpty
-            || value.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0.value == 0x7f }
+            || value.unicodeScalars.contains {
+                $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0.value == 0x7f
+            }
         guard needsQuotes else { return value }
         return "\"" + escaped(value, quotes: true) + "\""
     }

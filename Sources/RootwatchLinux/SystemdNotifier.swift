@@ -143,7 +143,8 @@ package enum SystemdNotifierError: Error, Equatable, CustomStringConvertible {
 
     package var description: String {
         switch self {
-        case .unsupportedAddress(let value): "NOTIFY_SOCKET=\(value): only absolute paths and @abstract names are supported"
+        case .unsupportedAddress(let value):
+            "NOTIFY_SOCKET=\(value): only absolute paths and @abstract names are supported"
         case .addressTooLong(let value): "NOTIFY_SOCKET=\(value): longer than a unix socket address allows"
         }
     }

@@ -88,6 +88,13 @@ func utc(_ text: String) throws -> Date {
         }
     }
 
+    /// Under `scripts/with-journald` a missing socket is a broken setup, not a reason to skip.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["ROOTWATCH_IN_JOURNAL_NS"] == "1"))
+    func theJournalNamespaceHasAJournal() {
+        #expect(JournalReader.isJournalAvailable)
+        #expect(JournalAvailability.isAvailable())
+    }
+
     @Test func fieldNamesAreValidJournalNames() throws {
         for (name, _) in JournalAlertSink.fields(for: try Self.fullAlert(account: "prod")) {
             #expect(JournalFieldName.isValid(name), "\(name)")

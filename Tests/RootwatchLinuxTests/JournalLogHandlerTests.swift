@@ -63,7 +63,8 @@ import Testing
 
     @Test func ownedFieldsComeFirstAndMetadataIsSorted() {
         let fields = JournalLogHandler.fields(
-            for: LogEntry(level: .warning, message: "cell unreadable", fields: ["b.key": "2", "A_KEY": "1", "b_key": "3"]))
+            for: LogEntry(
+                level: .warning, message: "cell unreadable", fields: ["b.key": "2", "A_KEY": "1", "b_key": "3"]))
         #expect(fields.map(\.name) == ["MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "A_KEY", "B_KEY"])
         #expect(fields.map(\.value) == ["cell unreadable", "4", "rootwatchd", "1", "2"])
     }

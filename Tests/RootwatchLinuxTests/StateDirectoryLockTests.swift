@@ -30,7 +30,9 @@ import Testing
         let directory = try TemporaryDirectory()
         do {
             let held = try StateDirectoryLock.acquire(directory: directory.path)
-            #expect(throws: StateDirectoryLockError.self) { _ = try StateDirectoryLock.acquire(directory: directory.path) }
+            #expect(throws: StateDirectoryLockError.self) {
+                _ = try StateDirectoryLock.acquire(directory: directory.path)
+            }
             withExtendedLifetime(held) {}
         }
         _ = try StateDirectoryLock.acquire(directory: directory.path)
@@ -40,17 +42,20 @@ import Testing
         let directory = try TemporaryDirectory()
         // util-linux flock(1) takes the same kind of lock; the child exits as soon as it checked ours.
         let held = try StateDirectoryLock.acquire(directory: directory.path)
-        let child = try await ChildProcess.run("/usr/bin/flock", ["--nonblock", "--conflict-exit-code", "9", held.path, "true"])
+        let child = try await ChildProcess.run(
+            "/usr/bin/flock", ["--nonblock", "--conflict-exit-code", "9", held.path, "true"])
         #expect(child.status == 9, "a separate process sees the lock")
         held.release()
-        let free = try await ChildProcess.run("/usr/bin/flock", ["--nonblock", "--conflict-exit-code", "9", held.path, "true"])
+        let free = try await ChildProcess.run(
+            "/usr/bin/flock", ["--nonblock", "--conflict-exit-code", "9", held.path, "true"])
         #expect(free.status == 0)
     }
 
     @Test func aMissingDirectoryIsASystemError() throws {
         let directory = try TemporaryDirectory()
         #expect(
-            throws: StateDirectoryLockError.system(SystemCallError("open", path: directory.file("absent/lock"), errno: ENOENT))
+            throws: StateDirectoryLockError.system(
+                SystemCallError("open", path: directory.file("absent/lock"), errno: ENOENT))
         ) {
             _ = try StateDirectoryLock.acquire(directory: directory.file("absent"))
         }

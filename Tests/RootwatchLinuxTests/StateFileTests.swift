@@ -24,7 +24,8 @@ struct SampleState: Codable, Sendable, Equatable {
     }
 
     static func sample(_ sequence: Int) throws -> SampleState {
-        SampleState(sequence: sequence, lastScan: try utc("2026-12-04T10:00:03Z"), accounts: ["prod": "ok", "dev": "失败"])
+        SampleState(
+            sequence: sequence, lastScan: try utc("2026-12-04T10:00:03Z"), accounts: ["prod": "ok", "dev": "失败"])
     }
 
     @Test func roundTripWithMode0600AndNoTemporaryFilesLeft() async throws {
@@ -60,7 +61,9 @@ struct SampleState: Codable, Sendable, Equatable {
         #expect(report.path == file.path)
         #expect(report.movedTo == directory.file("state.json.corrupt-20261204T100003Z"))
         #expect(report.reason.hasPrefix("not valid state"))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("state.json.corrupt-20261204T100003Z"))) == garbage)
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: directory.file("state.json.corrupt-20261204T100003Z"))) == garbage
+        )
         #expect(try directory.contents() == ["state.json.corrupt-20261204T100003Z"])
 
         // The daemon continues from empty state; a second corruption in the same second keeps the first.
@@ -96,7 +99,8 @@ struct SampleState: Codable, Sendable, Equatable {
     @Test func aConcurrentReaderNeverSeesAPartialFile() async throws {
         let writer = StateFile<SampleState>(directory: directory.path, io: BlockingIO(label: "test.writer"))
         let padding = String(repeating: "0123456789abcdef", count: 16 * 1024)  // 256 KiB per file
-        try await writer.write(SampleState(sequence: 0, lastScan: Date(timeIntervalSince1970: 0), accounts: [:], padding: padding))
+        try await writer.write(
+            SampleState(sequence: 0, lastScan: Date(timeIntervalSince1970: 0), accounts: [:], padding: padding))
         let done = StopFlag()
         let path = writer.path
         async let reads = BlockingIO(label: "test.reader").run { () -> (reads: Int, bad: [String]) in
@@ -121,7 +125,8 @@ struct SampleState: Codable, Sendable, Equatable {
         }
         for sequence in 1...200 {
             try await writer.write(
-                SampleState(sequence: sequence, lastScan: Date(timeIntervalSince1970: 0), accounts: [:], padding: padding))
+                SampleState(
+                    sequence: sequence, lastScan: Date(timeIntervalSince1970: 0), accounts: [:], padding: padding))
         }
         done.set()
         let result = await reads

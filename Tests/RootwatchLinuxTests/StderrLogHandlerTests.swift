@@ -37,7 +37,9 @@ import Testing
         ("café", "k=café"),
     ])
     func valueQuoting(value: String, expected: String) {
-        #expect(StderrLogHandler.format(LogEntry(level: .info, message: "m", fields: ["k": value])) == "info: m \(expected)")
+        #expect(
+            StderrLogHandler.format(LogEntry(level: .info, message: "m", fields: ["k": value])) == "info: m \(expected)"
+        )
     }
 
     @Test func messageNewlinesAreEscapedAndKeysShortened() {
