@@ -125,6 +125,17 @@ package final class ChildProcess: Sendable {
         return child.standardOutput
     }
 
+    /// Runs `command` to completion (SIGKILL after `timeout`) and returns its exit status and output,
+    /// whatever the status.
+    package static func output(
+        _ command: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try ChildProcess(command, environment: environment)
+        defer { child.kill() }
+        let status = try await child.waitForExit(timeout: timeout)
+        return (status, child.standardOutput, child.standardError)
+    }
+
     /// What the child has written to stdout so far.
     package var standardOutput: String {
         state.withLock { String(decoding: $0.standardOutput, as: UTF8.self) }
