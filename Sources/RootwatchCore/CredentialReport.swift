@@ -34,6 +34,7 @@ package struct CredentialReport: Sendable, Equatable {
     /// first row equals the header is read as a repeated header and skipped.
     package static func parse(pages: [[UInt8]]) throws(ReportError) -> CredentialReport {
         var header: [String]?
+        var firstRow: [String] = []
         var users: [[String]] = []
         for (number, page) in zip(1..., pages) {
             let rows: [[String]]
@@ -47,12 +48,13 @@ package struct CredentialReport: Sendable, Equatable {
                 users += normalized(first) == header ? rows.dropFirst() : rows[...]
             } else {
                 header = normalized(first)
+                firstRow = first
                 users += rows.dropFirst()
             }
         }
         guard let header else { throw ReportError.empty }
         guard let userColumn = header.firstIndex(of: "user") else {
-            throw ReportError.noHeader(firstRow: header)
+            throw ReportError.noHeader(firstRow: Array(firstRow.prefix(3)))
         }
         guard !users.isEmpty else { throw ReportError.headerOnly }
 

@@ -5,7 +5,7 @@ package enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     /// The header row (or a report with only a header) lists no user rows.
     case headerOnly
-    /// The first row has no `user` column, so it is not the report's header.
+    /// The first row has no `user` column, so it is not the report's header; carries its first three cells.
     case noHeader(firstRow: [String])
     /// No row's `user` is exactly `<root>`.
     case noRootRow(userCount: Int)
