@@ -57,8 +57,9 @@ package struct KeyState: Sendable, Equatable, Codable {
     /// period; nil while the slot is inactive.
     package var activeAlertedSince: Date?
 
-    package init(lastUsed: Date? = nil, lastAlertedUse: Date? = nil, active: Bool? = nil, activeAlertedSince: Date? = nil)
-    {
+    package init(
+        lastUsed: Date? = nil, lastAlertedUse: Date? = nil, active: Bool? = nil, activeAlertedSince: Date? = nil
+    ) {
         self.lastUsed = lastUsed
         self.lastAlertedUse = lastAlertedUse
         self.active = active

@@ -32,7 +32,9 @@ extension Detector {
             let time = event.time.wholeSeconds
             let id = Alert.id(account: account, kind: .rootConsoleLogon, keySlot: nil, activityTime: time)
             state.lastConsoleLogon = max(state.lastConsoleLogon ?? time, time)
-            if state.recentLogons.contains(where: { $0.alertID == id || (!event.eventID.isEmpty && $0.eventID == event.eventID) }) {
+            if state.recentLogons.contains(where: {
+                $0.alertID == id || (!event.eventID.isEmpty && $0.eventID == event.eventID)
+            }) {
                 out.suppress(.rootConsoleLogon, at: time, reason: .alreadySeenEvent)
             } else if let reason = out.outsideWindow(time) {
                 out.suppress(.rootConsoleLogon, at: time, reason: reason)

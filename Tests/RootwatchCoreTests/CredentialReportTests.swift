@@ -61,7 +61,8 @@ private let standardRoot = RootRow(
 
     @Test(arguments: ["-", "N/A", "LOGIN_DISABLED", "", "n/a", " - "])
     func eachSentinelMeansNoneInEverySignalColumn(sentinel: String) throws {
-        let header = ["user", "user_last_logon", "mfa_active"]
+        let header =
+            ["user", "user_last_logon", "mfa_active"]
             + KeySlot.names.flatMap { [$0 + "_exist", $0 + "_active", $0 + "_last_used"] }
         let root = ["<root>"] + Array(repeating: sentinel, count: header.count - 1)
         let text = header.joined(separator: ",") + "\n" + root.joined(separator: ",") + "\n"
