@@ -1,0 +1,107 @@
+import AlibabaCloud
+import FoundationEssentials
+
+/// One credential-report scan of one account: identity, report, parse, decide.
+///
+/// The scanner talks to the cloud only through the clients it is given and returns a `ScanOutcome`;
+/// the caller sends the alerts and then saves the state, in that order.
+package struct AccountScanner: Sendable {
+    /// What detection needs to know about the account.
+    package struct Settings: Sendable, Equatable {
+        package var name: String
+        package var window: Duration
+        /// The window as configured, e.g. `7d`, carried in alerts.
+        package var windowText: String
+        package var staleAfter: Duration
+
+        package init(name: String, window: Duration, windowText: String, staleAfter: Duration) {
+            self.name = name
+            self.window = window
+            self.windowText = windowText
+            self.staleAfter = staleAfter
+        }
+    }
+
+    package var settings: Settings
+    package var ims: IMSClient
+    package var sts: STSClient
+
+    package init(settings: Settings, ims: IMSClient, sts: STSClient) {
+        self.settings = settings
+        self.ims = ims
+        self.sts = sts
+    }
+
+    /// Scans the account once. Returns nil when the task was cancelled (shutdown): a cancelled scan
+    /// is neither a success nor a failure and changes nothing.
+    package func scan(previous: AccountState?, now: @Sendable () -> Date) async -> ScanOutcome? {
+        var accountID = previous?.accountID
+        do {
+            if accountID == nil {
+                accountID = try await sts.getCallerIdentity().accountID
+            }
+            let download = try await ims.fetchCredentialReport()
+            guard let reportTime = Timestamp.parse(download.generatedTime) else {
+                throw ScanError.badGeneratedTime(download.generatedTime)
+            }
+            let report = try CredentialReport.parse(pages: download.pages)
+            let decision = Detector.decideScan(
+                account: settings.name, accountID: accountID, window: settings.window,
+                windowText: settings.windowText, report: (reportTime, report.root), previous: previous, now: now())
+            return ScanOutcome(
+                account: settings.name, decision: decision, report: report, reportTime: reportTime, failure: nil)
+        } catch {
+            if Task.isCancelled || error is CancellationError { return nil }
+            if let cloud = error as? AlibabaCloudError, case .network(.cancelled) = cloud.kind { return nil }
+            let message = Self.describe(error, account: settings.name)
+            let decision = Detector.decideFailure(
+                account: settings.name, accountID: accountID, error: message, staleAfter: settings.staleAfter,
+                window: settings.window, windowText: settings.windowText, previous: previous, now: now())
+            return ScanOutcome(account: settings.name, decision: decision, report: nil, reportTime: nil, failure: message)
+        }
+    }
+
+    /// One line naming the account and the cause.
+    static func describe(_ error: any Error, account: String) -> String {
+        switch error {
+        case let cloud as AlibabaCloudError: cloud.description
+        case let report as ReportError: "account \(account): \(report)"
+        case let scan as ScanError: "account \(account): \(scan)"
+        default: "account \(account): \(error)"
+        }
+    }
+}
+
+/// Scan problems that are neither cloud errors nor report errors.
+package enum ScanError: Error, Equatable, CustomStringConvertible {
+    case badGeneratedTime(String)
+
+    package var description: String {
+        switch self {
+        case .badGeneratedTime(let text): "credential report GeneratedTime \"\(text)\" is not a UTC timestamp"
+        }
+    }
+}
+
+/// What one scan found: the decision (alerts and next state) and, for `check`, the report it read.
+package struct ScanOutcome: Sendable {
+    package var account: String
+    package var decision: ScanDecision
+    /// The parsed report; nil when the scan failed.
+    package var report: CredentialReport?
+    package var reportTime: Date?
+    /// One line naming the cause; nil when the scan succeeded.
+    package var failure: String?
+
+    package init(
+        account: String, decision: ScanDecision, report: CredentialReport?, reportTime: Date?, failure: String?
+    ) {
+        self.account = account
+        self.decision = decision
+        self.report = report
+        self.reportTime = reportTime
+        self.failure = failure
+    }
+
+    package var succeeded: Bool { failure == nil }
+}
