@@ -51,7 +51,7 @@ extension ConfigurationBuilder {
             fail(
                 section, "stale_after",
                 "\(ConfigDuration.format(account.staleAfter)) is shorter than interval "
-                    + "\(ConfigDuration.format(account.interval)): every account would be stale between scans")
+                    + "\(ConfigDuration.format(account.interval)): the account would go stale between scans")
         }
 
         account.actiontrail = boolean(section, "actiontrail", default: false)
@@ -77,11 +77,14 @@ extension ConfigurationBuilder {
             // The URL may itself be the credential (Slack, Teams, WeCom): show it masked.
             fail(section, "url", "\(quoted(maskURL(urlEntry.value))) \(problem)")
         }
+        let errorsBeforeFormat = errors.count
         let format: WebhookFormat = choice(section, "format", default: .standard)
         var webhook = WebhookConfiguration(name: section.name, url: urlEntry.value, format: format)
 
         let keys = SecretKeys.webhook
-        if format.secretRule == .forbidden {
+        if errors.count > errorsBeforeFormat {
+            // The secret rules depend on the format: with an unknown format, only its error is useful.
+        } else if format.secretRule == .forbidden {
             if let key = keys.all.first(where: { section.entry($0) != nil }) {
                 fail(
                     section, key, "format \(format.rawValue) does not sign requests (its URL is the secret): remove it")
