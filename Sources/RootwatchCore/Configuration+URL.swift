@@ -21,9 +21,12 @@ package struct EndpointPolicy: Sendable {
         if allowsRegionPlaceholder {
             candidate = candidate.replacing(EndpointConfiguration.actiontrailRegionPlaceholder, with: "cn-hangzhou")
         }
-        guard candidate.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }),
-            let components = URLComponents(string: candidate), let host = components.host, !host.isEmpty
-        else { return "is not a URL" }
+        guard candidate.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+            return "is not a URL: it contains a space or a control character"
+        }
+        guard let components = URLComponents(string: candidate), let host = components.host, !host.isEmpty else {
+            return "is not a URL"
+        }
         switch components.scheme?.lowercased() {
         case "https": return nil
         case "http":

@@ -73,9 +73,8 @@ extension ConfigurationBuilder {
             fail(section, "url", "missing")
             return nil
         }
-        if let problem = EndpointPolicy.standard.problem(with: urlEntry.value) {
-            // The URL may itself be the credential (Slack, Teams, WeCom): show it masked.
-            fail(section, "url", "\(quoted(maskURL(urlEntry.value))) \(problem)")
+        if let problem = urlProblem(urlEntry.value, policy: .standard) {
+            fail(section, "url", problem)
         }
         let errorsBeforeFormat = errors.count
         let format: WebhookFormat = choice(section, "format", default: .standard)

@@ -65,16 +65,24 @@ extension ConfigurationBuilder {
         return entry.value
     }
 
-    /// A URL allowed by `EndpointPolicy`; `template` lets `{region}` stand for a region name.
+    /// A URL allowed by `policy`.
     func url(
         _ section: MergedSection, _ key: String, default fallback: String, policy: EndpointPolicy = .standard
     ) -> String {
         guard let entry = section.entry(key) else { return fallback }
-        if let problem = policy.problem(with: entry.value) {
-            fail(section, key, "\(quoted(entry.value)) \(problem)")
+        if let problem = urlProblem(entry.value, policy: policy) {
+            fail(section, key, problem)
             return fallback
         }
         return entry.value
+    }
+
+    /// Why `value` is not an allowed URL, quoting it masked: a webhook URL (Slack, Teams, WeCom) or
+    /// an endpoint with user info may itself be a credential. An unparsable value is not echoed.
+    func urlProblem(_ value: String, policy: EndpointPolicy) -> String? {
+        guard let problem = policy.problem(with: value) else { return nil }
+        let masked = maskURL(value)
+        return masked == "****" ? problem : "\(quoted(masked)) \(problem)"
     }
 
     /// Quotes a configuration value for an error message (never used for secrets).

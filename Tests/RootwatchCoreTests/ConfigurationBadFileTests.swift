@@ -98,6 +98,11 @@ private let badCases: [BadConfigCase] = [
         fixture: "unknown-source",
         error: "\(main): [credentials main] source: \"magic\" is not environment, ecs-ram-role or cli-profile"),
     .init(fixture: "webhook-without-url", error: "\(main): [webhook ops] url: missing"),
+    // A bad URL is echoed only masked: it may hold a token.
+    .init(
+        fixture: "webhook-url-not-a-url",
+        error: "\(main): [webhook team] url: \"https://hooks.slack.com/services/****/****/****\" is not a URL: "
+            + "it contains a space or a control character"),
 ]
 
 @Suite struct ConfigurationBadFileTests {
