@@ -150,7 +150,13 @@ extension ConfigurationBuilder {
                 fail(section, key, "$CREDENTIALS_DIRECTORY is not set (use LoadCredential= in the unit)")
                 return .invalid
             }
-            let path = directory + "/" + entry.value
+            // The shipped unit loads /etc/rootwatchd/secrets/ as one directory credential, which systemd
+            // names `secret_<file>`; accept the plain name there too.
+            let names = (try? fileSystem.entries(ofDirectory: directory)) ?? nil
+            let name =
+                names.map { !$0.contains(entry.value) && $0.contains("secret_" + entry.value) } == true
+                ? "secret_" + entry.value : entry.value
+            let path = directory + "/" + name
             guard let secret = readSecret(section, key, path: path) else { return .invalid }
             return .found(secret, .credential(name: entry.value))
         default:

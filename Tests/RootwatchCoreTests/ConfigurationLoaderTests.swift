@@ -107,6 +107,27 @@ private let base = """
                     origin: .credential(name: "main")))
     }
 
+    @Test func secretFromTheUnitsSecretsDirectoryCredential() throws {
+        // LoadCredential=secret:/etc/rootwatchd/secrets names each file secret_<file>; the plain name
+        // finds it, and an exact name wins over the prefixed one.
+        var files = MemoryFiles()
+        files["/run/credentials/rootwatchd.service/secret_main"] = "FromSecretsDirectory\n"
+        let text =
+            "[credentials main]\naccess_key_id = LTAI5tExampleKeyabcd\naccess_key_secret_credential = main\n"
+            + "[account prod]\ncredentials = main\n"
+        let config = try files.load(text, credentialsDirectory: "/run/credentials/rootwatchd.service")
+        #expect(
+            config.credentials.first?.source
+                == .accessKey(
+                    id: "LTAI5tExampleKeyabcd", secret: Secret("FromSecretsDirectory"),
+                    origin: .credential(name: "main")))
+        files["/run/credentials/rootwatchd.service/main"] = "Exact\n"
+        let exact = try files.load(text, credentialsDirectory: "/run/credentials/rootwatchd.service")
+        #expect(
+            exact.credentials.first?.source
+                == .accessKey(id: "LTAI5tExampleKeyabcd", secret: Secret("Exact"), origin: .credential(name: "main")))
+    }
+
     @Test func secretFilesLoseOnlyOneTrailingNewline() throws {
         for (content, expected) in [("abc\n", "abc"), ("abc", "abc"), ("abc\r\n", "abc")] {
             var files = MemoryFiles()
