@@ -57,7 +57,8 @@ package struct AccountScanner: Sendable {
             let decision = Detector.decideFailure(
                 account: settings.name, accountID: accountID, error: message, staleAfter: settings.staleAfter,
                 window: settings.window, windowText: settings.windowText, previous: previous, now: now())
-            return ScanOutcome(account: settings.name, decision: decision, report: nil, reportTime: nil, failure: message)
+            return ScanOutcome(
+                account: settings.name, decision: decision, report: nil, reportTime: nil, failure: message)
         }
     }
 

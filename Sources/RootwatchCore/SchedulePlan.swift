@@ -37,7 +37,9 @@ package struct SchedulePlan: Sendable, Equatable {
             if let due = remembered[entry.name], due.timeIntervalSince(now) <= interval {
                 nextDue[entry.name] = max(due, now)
             } else {
-                let spread = min(initialStagger.seconds, interval)
+                // Half a second per account, at most `initialStagger`: a few accounts start at once,
+                // a thousand spread over the stagger.
+                let spread = min(initialStagger.seconds, interval, 0.5 * Double(entries.count))
                 let offset = entries.count > 1 ? spread * Double(index) / Double(entries.count) : 0
                 nextDue[entry.name] = now.addingTimeInterval(offset)
             }

@@ -1,2 +1,37 @@
-// The composition root; commands arrive with the daemon.
-print("rootwatchd")
+import Glibc
+import RootwatchLinux
+
+// Signals must be blocked before any other thread exists, so the dispatch sources see them.
+SignalStream.blockSignals()
+
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    printError("rootwatchd: \(error)")
+    printError("Try 'rootwatchd --help'.")
+    exit(Bootstrap.ExitCode.usage)
+}
+
+let bootstrap = Bootstrap(environment: Environment(options: options))
+let status: Int32
+switch options.command {
+case .run:
+    status = await RunCommand(bootstrap: bootstrap).run()
+case .check(let accounts, let json, let noAlerts):
+    status = await CheckCommand(bootstrap: bootstrap, accounts: accounts, json: json, noAlerts: noAlerts).run()
+case .checkConfig:
+    status = CheckConfigCommand(bootstrap: bootstrap).run()
+case .status(let json):
+    status = await StatusCommand(bootstrap: bootstrap, json: json).run()
+case .testAlert:
+    printError("rootwatchd: test-alert needs at least one [webhook] and arrives with webhook delivery")
+    status = Bootstrap.ExitCode.failure
+case .version:
+    print("rootwatchd \(HelpText.version)")
+    status = Bootstrap.ExitCode.ok
+case .help(let topic):
+    print(topic.map(HelpText.forCommand) ?? HelpText.overview)
+    status = Bootstrap.ExitCode.ok
+}
+exit(status)

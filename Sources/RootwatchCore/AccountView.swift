@@ -1,0 +1,86 @@
+import AlibabaCloud
+import FoundationEssentials
+
+/// The per-account JSON shape shared by `check --json` and `status --json` (product.md §2), built from
+/// a scan outcome or from saved state. Field names are stable: scripts and tests rely on them.
+package enum AccountView {
+    /// One account of `check --json`.
+    package static func check(
+        outcome: ScanOutcome, accountID: String?, windowText: String
+    ) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "account": .string(outcome.account),
+            "account_id": .string(accountID),
+            "ok": .bool(outcome.succeeded),
+            "error": .string(outcome.failure),
+            "window": .string(windowText),
+            "report_time": .string(outcome.reportTime.map(Timestamp.format)),
+            "root": .null,
+            "findings": .array(outcome.succeeded ? outcome.decision.alerts.map(finding) : []),
+            "warnings": .array((outcome.report?.diagnostics ?? []).map { .string("\($0.column): \($0.message)") }),
+        ]
+        if let root = outcome.report?.root {
+            object["root"] = [
+                "last_console_logon": .string(root.lastConsoleLogon.map(Timestamp.format)),
+                "mfa_active": .bool(root.mfaActive),
+                "access_keys": .array(
+                    root.keys.map { key in
+                        [
+                            "slot": .string(key.slot), "active": .bool(key.active),
+                            "last_used": .string(key.lastUsed.map(Timestamp.format)),
+                        ]
+                    }),
+            ]
+        }
+        return .object(object)
+    }
+
+    /// One account of `status --json`: the same shape from saved state, plus scheduling and delivery.
+    package static func status(account: String, state: AccountState?, windowText: String?) -> JSONValue {
+        let state = state ?? AccountState()
+        let slots = state.keys.keys.sorted { slotOrder($0) < slotOrder($1) }
+        return [
+            "account": .string(account),
+            "account_id": .string(state.accountID),
+            "ok": .bool(state.lastAttempt == nil ? nil : state.consecutiveFailures == 0),
+            "error": .string(state.lastError),
+            "window": .string(windowText),
+            "report_time": time(state.reportTime),
+            "root": [
+                "last_console_logon": time(state.lastConsoleLogon),
+                "mfa_active": .bool(state.mfaActive),
+                "access_keys": .array(
+                    slots.map { slot in
+                        let key = state.keys[slot]
+                        return ["slot": .string(slot), "active": .bool(key?.active), "last_used": time(key?.lastUsed)]
+                    }),
+            ],
+            "last_root_key_use": time(state.keys.values.compactMap(\.lastUsed).max()),
+            "last_successful_scan": time(state.lastSuccessfulScan),
+            "last_attempt": time(state.lastAttempt),
+            "consecutive_failures": .number(Double(state.consecutiveFailures)),
+            "stale": .bool(state.stale),
+            "next_due": time(state.nextDue),
+            "last_alert": state.lastAlert.map { alert in
+                ["id": .string(alert.id), "kind": .string(alert.kind.rawValue), "at": time(alert.at)]
+            } ?? .null,
+            "actiontrail": state.actionTrail.map { cursor in
+                ["checked_until": time(cursor.checkedUntil), "last_poll": time(cursor.lastPoll)]
+            } ?? .null,
+        ]
+    }
+
+    /// One finding of `check --json`.
+    package static func finding(_ alert: Alert) -> JSONValue {
+        [
+            "kind": .string(alert.kind.rawValue), "id": .string(alert.id),
+            "activity_time": time(alert.activityTime), "key_slot": .string(alert.keySlot),
+            "source": .string(alert.source.rawValue), "severity": .string(alert.severity.rawValue),
+            "message": .string(alert.message),
+        ]
+    }
+
+    private static func time(_ date: Date?) -> JSONValue { .string(date.map(Timestamp.format)) }
+
+    private static func slotOrder(_ slot: String) -> Int { KeySlot.names.firstIndex(of: slot) ?? KeySlot.names.count }
+}

@@ -1,0 +1,91 @@
+import AlibabaCloud
+import FoundationEssentials
+
+/// What `rootwatchd check` prints and returns: a table a person reads at a glance, or one JSON
+/// document, and the exit status (product.md §2).
+package struct CheckReport: Sendable {
+    package var outcomes: [ScanOutcome]
+    package var configuration: Configuration
+    package var store: StateStore
+    package var now: Date
+
+    package init(outcomes: [ScanOutcome], configuration: Configuration, store: StateStore, now: Date) {
+        self.outcomes = outcomes
+        self.configuration = configuration
+        self.store = store
+        self.now = now
+    }
+
+    /// 3 when any account shows root activity inside its window (whether alerted now or before),
+    /// else 1 when any account could not be scanned, else 0.
+    package var exitCode: Int32 {
+        if outcomes.contains(where: hasRootActivity) { return 3 }
+        if outcomes.contains(where: { !$0.succeeded }) { return 1 }
+        return 0
+    }
+
+    /// Root console logon or root AccessKey use newer than `now - window` in this scan's report or findings.
+    package func hasRootActivity(_ outcome: ScanOutcome) -> Bool {
+        guard let account = configuration.account(named: outcome.account) else { return false }
+        let horizon = now.addingTimeInterval(-account.window.seconds)
+        if outcome.decision.alerts.contains(where: { $0.kind.isRootActivity }) { return true }
+        guard let root = outcome.report?.root else { return false }
+        let times = [root.lastConsoleLogon] + root.keys.map(\.lastUsed)
+        return times.contains { $0.map { $0 > horizon } ?? false }
+    }
+
+    package func json() -> String {
+        let accounts = outcomes.map { outcome in
+            AccountView.check(
+                outcome: outcome,
+                accountID: store.account(outcome.account)?.accountID
+                    ?? outcome.decision.nextState.accountID,
+                windowText: windowText(outcome.account))
+        }
+        let document: JSONValue = ["checked_at": .string(Timestamp.format(now)), "accounts": .array(accounts)]
+        return String(decoding: document.serialized(pretty: true), as: UTF8.self)
+    }
+
+    package func text() -> String {
+        var table = TextTable(["ACCOUNT", "ACCOUNT ID", "STATUS", "REPORT", "ROOT LOGON", "ROOT KEY USE", "MFA", "NEW"])
+        var findings = TextTable(["SEVERITY", "KIND", "ALERT ID", "WHAT"])
+        var problems: [String] = []
+        for outcome in outcomes {
+            let state = outcome.decision.nextState
+            let root = outcome.report?.root
+            let keyUse = root?.keys.compactMap(\.lastUsed).max()
+            let status = outcome.succeeded ? (hasRootActivity(outcome) ? "ROOT USED" : "ok") : "FAILED"
+            table.append([
+                outcome.account, state.accountID ?? "-", status,
+                outcome.reportTime.map { Age.describe($0, now: now) } ?? "-",
+                root.map { Age.describe($0.lastConsoleLogon, now: now) } ?? "-",
+                root.map { _ in Age.describe(keyUse, now: now) } ?? "-",
+                root.map { mfa($0.mfaActive) } ?? "-",
+                outcome.succeeded ? String(outcome.decision.alerts.count) : "-",
+            ])
+            for alert in outcome.decision.alerts where outcome.succeeded {
+                findings.append([alert.severity.rawValue.uppercased(), alert.kind.rawValue, alert.id, alert.message])
+            }
+            for warning in outcome.report?.diagnostics ?? [] {
+                problems.append("  \(outcome.account): warning: \(warning)")
+            }
+            if let failure = outcome.failure { problems.append("  \(outcome.account): \(failure)") }
+        }
+        var text = table.render()
+        if !findings.rows.isEmpty { text += "\n\nNew findings:\n" + findings.render() }
+        if !problems.isEmpty { text += "\n\nProblems:\n" + problems.joined(separator: "\n") }
+        return text
+    }
+
+    private func windowText(_ account: String) -> String {
+        configuration.account(named: account).map { DurationText.format($0.window) } ?? "-"
+    }
+
+    private func mfa(_ active: Bool?) -> String {
+        switch active {
+        case true?: "on"
+        case false?: "OFF"
+        case nil: "?"
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import FoundationEssentials
+import Synchronization
+
+/// The daemon's heart: scans an account when the scheduler says so, sends what detection raised to
+/// every sink, then records the new state — in that order, so a crash between the two re-sends
+/// (receivers dedupe on the alert id) and never loses an alert.
+///
+/// Each account has at most one scan in flight (the scheduler guarantees it), so per-account state
+/// needs no further ordering; the shared `DaemonState` sits behind a mutex and is written by the
+/// coalescing saver.
+package final class Monitor: Sendable {
+    private let store: StateStore
+    private let scanners: Mutex<[String: AccountScanner]>
+    private let sinks: [any AlertSink]
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    /// Called after every state change; the daemon saves the state and refreshes STATUS there.
+    private let changed: @Sendable () async -> Void
+
+    package init(
+        store: StateStore,
+        scanners: [String: AccountScanner],
+        sinks: [any AlertSink],
+        logger: Logger,
+        now: @escaping @Sendable () -> Date,
+        changed: @escaping @Sendable () async -> Void
+    ) {
+        self.store = store
+        self.scanners = Mutex(scanners)
+        self.sinks = sinks
+        self.logger = logger
+        self.now = now
+        self.changed = changed
+    }
+
+    /// The names of the accounts being watched.
+    package var accounts: [String] { scanners.withLock { $0.keys.sorted() } }
+
+    /// Replaces the scanners after a configuration reload; state of removed accounts is kept, so an
+    /// account that comes back resumes where it was.
+    package func replaceScanners(_ new: [String: AccountScanner]) {
+        scanners.withLock { $0 = new }
+    }
+
+    /// Scans `account` once and applies the outcome. Returns the outcome (nil when cancelled or unknown).
+    @discardableResult
+    package func scan(_ account: String) async -> ScanOutcome? {
+        guard let scanner = scanners.withLock({ $0[account] }) else { return nil }
+        let previous = store.account(account)
+        logger.debug(
+            "Scan of \(account) started", ["ROOTWATCH_ACCOUNT": account, "MESSAGE_ID": scanLifecycleMessageID])
+        guard let outcome = await scanner.scan(previous: previous, now: now) else { return nil }
+        await apply(outcome)
+        return outcome
+    }
+
+    /// Logs the outcome, sends its alerts to every sink, then commits the next state. When a sink
+    /// fails, the state is not committed, so the next scan raises the same alerts again.
+    package func apply(_ outcome: ScanOutcome) async {
+        let account = outcome.account
+        let fields = ["ROOTWATCH_ACCOUNT": account, "MESSAGE_ID": scanLifecycleMessageID]
+        for diagnostic in outcome.report?.diagnostics ?? [] {
+            logger.warning(
+                "Account \(account): credential report cell \(diagnostic.column) could not be read: \(diagnostic.message)",
+                ["ROOTWATCH_ACCOUNT": account, "ROOTWATCH_COLUMN": diagnostic.column])
+        }
+        for suppression in outcome.decision.suppressed {
+            logger.debug("Account \(account): not alerted: \(suppression)", ["ROOTWATCH_ACCOUNT": account])
+        }
+        for event in outcome.decision.notices {
+            logger.notice(
+                "Account \(account): failed root sign-in at \(Timestamp.format(event.time))"
+                    + (event.sourceIP.map { " from \($0)" } ?? "") + (event.errorCode.map { " (\($0))" } ?? ""),
+                ["ROOTWATCH_ACCOUNT": account, "ROOTWATCH_EVENT_ID": event.eventID])
+        }
+
+        var delivered = true
+        for alert in outcome.decision.alerts {
+            for sink in sinks {
+                do {
+                    try await sink.emit(alert)
+                } catch {
+                    delivered = false
+                    logger.error(
+                        "Account \(account): alert \(alert.id) could not be recorded: \(error); it will be raised again",
+                        ["ROOTWATCH_ACCOUNT": account, "ROOTWATCH_ALERT_ID": alert.id])
+                }
+            }
+        }
+        guard delivered else { return }
+
+        store.update(account) { current in
+            var next = outcome.decision.nextState
+            next.nextDue = current?.nextDue
+            next.actionTrail = current?.actionTrail ?? next.actionTrail
+            current = next
+        }
+        if let failure = outcome.failure {
+            logger.error("Scan of \(account) failed: \(failure)", fields)
+        } else {
+            let found = outcome.decision.alerts.count
+            let summary = found == 0 ? "nothing new" : "\(found) alert\(found == 1 ? "" : "s")"
+            let report = outcome.reportTime.map { " (report of \(Timestamp.format($0)))" } ?? ""
+            logger.info("Scan of \(account) finished: \(summary)\(report)", fields)
+        }
+        await changed()
+    }
+}

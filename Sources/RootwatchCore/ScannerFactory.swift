@@ -1,0 +1,110 @@
+import AlibabaCloud
+import FoundationEssentials
+
+/// Builds, from the configuration, the scanner of every account: its signing identity (static keys,
+/// environment, or an assumed role on top), its RPC clients and its detection settings.
+///
+/// One credential provider is built per `[credentials NAME]` section and shared by the accounts that
+/// name it; each account with a `role_arn` gets its own AssumeRole provider, which caches the STS
+/// credential until shortly before it expires.
+package struct ScannerFactory: Sendable {
+    package var transport: any HTTPTransport
+    package var sleeper: any Sleeper
+    package var now: @Sendable () -> Date
+    package var retryPolicy: RetryPolicy
+    package var polling: IMSClient.Polling
+    /// Told about every retry, to log it.
+    package var onRetry: @Sendable (AlibabaCloudError, Duration) -> Void
+
+    package init(
+        transport: any HTTPTransport,
+        sleeper: any Sleeper = ClockSleeper(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        polling: IMSClient.Polling = IMSClient.Polling(),
+        onRetry: @escaping @Sendable (AlibabaCloudError, Duration) -> Void = { _, _ in }
+    ) {
+        self.transport = transport
+        self.sleeper = sleeper
+        self.now = now
+        self.retryPolicy = retryPolicy
+        self.polling = polling
+        self.onRetry = onRetry
+    }
+
+    /// A configuration the factory cannot turn into clients.
+    package struct Failure: Error, Equatable, CustomStringConvertible {
+        package var section: String
+        package var reason: String
+        package var description: String { "[\(section)] \(reason)" }
+    }
+
+    /// The scanner of every configured account, by name.
+    package func scanners(for configuration: Configuration) throws(Failure) -> [String: AccountScanner] {
+        let options = RPCClient.Options(
+            signatureVersion: configuration.daemon.signature == .v1 ? .v1 : .v3, retryPolicy: retryPolicy,
+            userAgent: "rootwatchd/\(RootwatchVersion.current)")
+        let ims = try endpoint(configuration.endpoints.ims, section: "endpoints")
+        let sts = try endpoint(configuration.endpoints.sts, section: "endpoints")
+
+        var bases: [String: any CredentialProvider] = [:]
+        for credentials in configuration.credentials {
+            bases[credentials.name] = try baseProvider(credentials)
+        }
+        var scanners: [String: AccountScanner] = [:]
+        for account in configuration.accounts {
+            guard let base = bases[account.credentials] else {
+                throw Failure(section: "account \(account.name)", reason: "no [credentials \(account.credentials)]")
+            }
+            var provider = base
+            if let roleARN = account.roleARN {
+                let baseSTS = STSClient(rpc: rpc(account.name, base, options), endpoint: sts)
+                provider = AssumeRoleCredentialProvider(
+                    sts: baseSTS, roleARN: roleARN, externalID: account.externalID,
+                    sessionName: account.roleSessionName, now: now)
+            }
+            let client = rpc(account.name, provider, options)
+            let settings = AccountScanner.Settings(
+                name: account.name, window: account.window, windowText: DurationText.format(account.window),
+                staleAfter: account.staleAfter)
+            scanners[account.name] = AccountScanner(
+                settings: settings, ims: IMSClient(rpc: client, endpoint: ims, polling: polling),
+                sts: STSClient(rpc: client, endpoint: sts))
+        }
+        return scanners
+    }
+
+    private func rpc(_ account: String, _ credentials: any CredentialProvider, _ options: RPCClient.Options)
+        -> RPCClient
+    {
+        RPCClient(
+            account: account, transport: transport, credentials: credentials, options: options, sleeper: sleeper,
+            now: now, onRetry: onRetry)
+    }
+
+    private func endpoint(_ url: String, section: String) throws(Failure) -> Endpoint {
+        do {
+            return try Endpoint(url)
+        } catch {
+            throw Failure(section: section, reason: error.description)
+        }
+    }
+
+    private func baseProvider(_ credentials: CredentialsConfiguration) throws(Failure) -> any CredentialProvider {
+        switch credentials.source {
+        case .accessKey(let id, let secret, _):
+            return StaticCredentialProvider(AccessKeyCredential(accessKeyID: id, accessKeySecret: secret.revealed))
+        case .environment(let id, let secret, let token):
+            return StaticCredentialProvider(
+                AccessKeyCredential(accessKeyID: id, accessKeySecret: secret.revealed, securityToken: token?.revealed))
+        case .ecsRAMRole, .cliProfile:
+            throw Failure(
+                section: "credentials \(credentials.name)", reason: "this credential source is not available yet")
+        }
+    }
+}
+
+/// The version rootwatchd reports in `--version`, the user agent and webhook payloads.
+package enum RootwatchVersion {
+    package static let current = "0.1.0"
+}

@@ -1,0 +1,63 @@
+import AlibabaCloud
+import FoundationEssentials
+
+/// What `rootwatchd status` prints: per account, from the state file.
+package struct StatusReport: Sendable {
+    package var state: DaemonState
+    package var configuration: Configuration?
+    package var now: Date
+
+    package init(state: DaemonState, configuration: Configuration?, now: Date) {
+        self.state = state
+        self.configuration = configuration
+        self.now = now
+    }
+
+    /// Configured accounts in configuration order, then any others the state still remembers.
+    package var accounts: [String] {
+        let configured = configuration?.accounts.map(\.name) ?? []
+        return configured + state.accounts.keys.filter { !configured.contains($0) }.sorted()
+    }
+
+    package func json(stateDirectory: String) -> String {
+        let accounts = accounts.map { name in
+            AccountView.status(
+                account: name, state: state.accounts[name],
+                windowText: configuration?.account(named: name).map { DurationText.format($0.window) })
+        }
+        let document: JSONValue = [
+            "generated_at": .string(Timestamp.format(now)), "state_directory": .string(stateDirectory),
+            "accounts": .array(accounts),
+        ]
+        return String(decoding: document.serialized(pretty: true), as: UTF8.self)
+    }
+
+    package func text() -> String {
+        var table = TextTable([
+            "ACCOUNT", "ACCOUNT ID", "LAST SCAN", "REPORT", "ROOT LOGON", "ROOT KEY USE", "MFA", "FAILURES",
+            "LAST ALERT", "NEXT SCAN",
+        ])
+        var problems: [String] = []
+        for name in accounts {
+            let account = state.accounts[name] ?? AccountState()
+            let configured = configuration == nil || configuration?.account(named: name) != nil
+            table.append([
+                configured ? name : "\(name) (not configured)",
+                account.accountID ?? "-",
+                Age.describe(account.lastSuccessfulScan, now: now),
+                Age.describe(account.reportTime, now: now, never: "-"),
+                Age.describe(account.lastConsoleLogon, now: now),
+                Age.describe(account.keys.values.compactMap(\.lastUsed).max(), now: now),
+                account.mfaActive.map { $0 ? "on" : "OFF" } ?? "?",
+                account.consecutiveFailures == 0
+                    ? "0" : "\(account.consecutiveFailures)" + (account.stale ? " STALE" : ""),
+                account.lastAlert.map { "\($0.kind.rawValue) \(Age.describe($0.at, now: now))" } ?? "-",
+                Age.describe(account.nextDue, now: now, never: "-"),
+            ])
+            if let error = account.lastError, account.consecutiveFailures > 0 { problems.append("  \(name): \(error)") }
+        }
+        var text = table.render()
+        if !problems.isEmpty { text += "\n\nFailing:\n" + problems.joined(separator: "\n") }
+        return text
+    }
+}

@@ -1,0 +1,64 @@
+import AlibabaCloud
+import FoundationEssentials
+import RootwatchCore
+import RootwatchLinux
+
+/// The only place that names concrete types: it turns the environment and the configuration into
+/// loggers, sinks, transports and scanners for the commands.
+struct Bootstrap: Sendable {
+    let environment: Environment
+
+    /// Exit statuses shared by the commands (product.md §2).
+    enum ExitCode {
+        static let ok: Int32 = 0
+        static let failure: Int32 = 1
+        static let usage: Int32 = 2
+        static let rootActivity: Int32 = 3
+    }
+
+    /// Loads and validates the configuration; nil after printing the one-line error.
+    func loadConfiguration() -> Configuration? {
+        do {
+            return try configurationLoader().load(mainFile: environment.configPath)
+        } catch {
+            printError("rootwatchd: \(error)")
+            return nil
+        }
+    }
+
+    func configurationLoader() -> ConfigurationLoader {
+        ConfigurationLoader.local(environment: environment.variables)
+    }
+
+    /// Operational logs: the journal for the daemon when there is one and no terminal is watching,
+    /// else stderr.
+    func logger(daemon: Bool, minimumLevel: LogLevel = .info) -> Logger {
+        if daemon && environment.journalAvailable && !environment.stderrIsTerminal {
+            return Logger(handler: JournalLogHandler(minimumLevel: minimumLevel))
+        }
+        return Logger(handler: StderrLogHandler(minimumLevel: minimumLevel))
+    }
+
+    /// Where alerts go besides webhooks: the journal when there is one.
+    func journalSinks() -> [any AlertSink] {
+        environment.journalAvailable ? [JournalAlertSink()] : []
+    }
+
+    func stateFile() -> StateFile<DaemonState> {
+        StateFile<DaemonState>(directory: environment.stateDirectory)
+    }
+
+    /// Creates the state directory (0700) if it is missing.
+    func ensureStateDirectory() throws(SystemCallError) {
+        try StateDirectory.ensure(environment.stateDirectory)
+    }
+
+    /// The scanner factory over libcurl, logging every retry.
+    func scannerFactory(transport: CurlTransport, logger: Logger) -> ScannerFactory {
+        ScannerFactory(
+            transport: transport,
+            onRetry: { error, delay in
+                logger.warning(error.retryingDescription(after: delay), ["ROOTWATCH_ACCOUNT": error.account])
+            })
+    }
+}

@@ -1,0 +1,135 @@
+import AlibabaCloud
+import FoundationEssentials
+import RootwatchCore
+import RootwatchLinux
+import Synchronization
+
+/// `rootwatchd check`: one scan now of every (or the named) account, findings and status printed,
+/// alerts sent like the daemon unless `--no-alerts`, which also leaves the state untouched.
+struct CheckCommand {
+    let bootstrap: Bootstrap
+    let accounts: [String]
+    let json: Bool
+    let noAlerts: Bool
+
+    func run() async -> Int32 {
+        let environment = bootstrap.environment
+        guard let configuration = bootstrap.loadConfiguration() else { return Bootstrap.ExitCode.usage }
+        if let unknown = accounts.first(where: { configuration.account(named: $0) == nil }) {
+            printError("rootwatchd: no [account \(unknown)] in \(environment.configPath)")
+            return Bootstrap.ExitCode.usage
+        }
+        let selected = accounts.isEmpty ? configuration.accounts.map(\.name) : accounts
+        let logger = bootstrap.logger(daemon: false, minimumLevel: .warning)
+
+        // Sending alerts records them in the state, so only one writer may run: take the lock.
+        var lock: StateDirectoryLock?
+        defer { lock?.release() }
+        let stateFile = bootstrap.stateFile()
+        if !noAlerts {
+            do {
+                try bootstrap.ensureStateDirectory()
+                lock = try StateDirectoryLock.acquire(directory: environment.stateDirectory)
+            } catch {
+                printError("rootwatchd: \(error); use --no-alerts to check without recording alerts")
+                return Bootstrap.ExitCode.failure
+            }
+        }
+        let initial: DaemonState
+        switch await stateFile.read() {
+        case .missing: initial = DaemonState()
+        case .loaded(let state): initial = state
+        case .corrupt(let corruption):
+            logger.error("State file unusable, checking from empty state: \(corruption)")
+            initial = DaemonState()
+        }
+
+        let transport: CurlTransport
+        let scanners: [String: AccountScanner]
+        do {
+            transport = try CurlTransport()
+            scanners = try bootstrap.scannerFactory(transport: transport, logger: logger).scanners(for: configuration)
+        } catch {
+            printError("rootwatchd: \(error)")
+            return Bootstrap.ExitCode.usage
+        }
+        let store = StateStore(initial)
+        let monitor = Monitor(
+            store: store, scanners: scanners.filter { selected.contains($0.key) },
+            sinks: noAlerts ? [] : bootstrap.journalSinks(), logger: logger, now: { Date() }, changed: {})
+        let progress = Progress(total: selected.count, enabled: environment.stderrIsTerminal && !json)
+
+        let outcomes = await scanAll(
+            selected, concurrency: configuration.daemon.concurrency, monitor: monitor, scanners: scanners,
+            store: store, progress: progress)
+        progress.finish()
+        await transport.shutdown()
+
+        if !noAlerts {
+            do {
+                try await stateFile.write(store.snapshot)
+            } catch {
+                printError("rootwatchd: could not save the state file: \(error)")
+            }
+        }
+
+        let now = Date()
+        let report = CheckReport(
+            outcomes: selected.compactMap { outcomes[$0] }, configuration: configuration, store: store, now: now)
+        print(json ? report.json() : report.text())
+        return report.exitCode
+    }
+
+    /// Scans the accounts, at most `concurrency` at once. With alerts, each outcome goes through the
+    /// monitor (alerts, then state); without, detection runs against the saved state and nothing is kept.
+    private func scanAll(
+        _ names: [String], concurrency: Int, monitor: Monitor, scanners: [String: AccountScanner],
+        store: StateStore, progress: Progress
+    ) async -> [String: ScanOutcome] {
+        await withTaskGroup(of: (String, ScanOutcome?).self) { group in
+            var results: [String: ScanOutcome] = [:]
+            var pending = names[...]
+            func launch() {
+                guard let name = pending.popFirst() else { return }
+                group.addTask {
+                    if noAlerts {
+                        return (name, await scanners[name]?.scan(previous: store.account(name), now: { Date() }))
+                    }
+                    return (name, await monitor.scan(name))
+                }
+            }
+            for _ in 0..<max(1, concurrency) { launch() }
+            while let (name, outcome) = await group.next() {
+                if let outcome { results[name] = outcome }
+                progress.step()
+                launch()
+            }
+            return results
+        }
+    }
+}
+
+/// Accounts done/total on stderr while a long check runs on a terminal.
+final class Progress: Sendable {
+    private let total: Int
+    private let enabled: Bool
+    private let done = Mutex(0)
+
+    init(total: Int, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled && total > 1
+    }
+
+    func step() {
+        guard enabled else { return }
+        let count = done.withLock {
+            $0 += 1
+            return $0
+        }
+        printError("\r\u{1B}[2Kscanning accounts: \(count)/\(total)", newline: false)
+    }
+
+    func finish() {
+        if enabled { printError("\r\u{1B}[2K", newline: false) }
+    }
+}

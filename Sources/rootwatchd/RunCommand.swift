@@ -1,0 +1,206 @@
+import AlibabaCloud
+import Dispatch
+import FoundationEssentials
+import Glibc
+import RootwatchCore
+import RootwatchLinux
+import Synchronization
+
+/// `rootwatchd run`: the daemon.
+///
+/// One root task group holds the scheduler; the command's own task reads signals: SIGHUP reloads,
+/// SIGTERM/SIGINT cancel the group (cancellation is shutdown), after which the state is saved and
+/// the process exits. systemd hears READY, STATUS, WATCHDOG, RELOADING and STOPPING along the way.
+struct RunCommand {
+    let bootstrap: Bootstrap
+    /// Longest a stop may take before the process exits regardless (below the unit's TimeoutStopSec).
+    static let stopDeadline: Duration = .seconds(20)
+
+    func run() async -> Int32 {
+        let environment = bootstrap.environment
+        let logger = bootstrap.logger(daemon: true)
+        let notifier: SystemdNotifier
+        do {
+            notifier = try SystemdNotifier(environment: environment.variables)
+        } catch {
+            printError("rootwatchd: NOTIFY_SOCKET: \(error)")
+            return Bootstrap.ExitCode.usage
+        }
+        guard var configuration = bootstrap.loadConfiguration() else { return Bootstrap.ExitCode.usage }
+
+        let lock: StateDirectoryLock
+        do {
+            try bootstrap.ensureStateDirectory()
+            lock = try StateDirectoryLock.acquire(directory: environment.stateDirectory)
+        } catch {
+            printError("rootwatchd: \(error)")
+            logger.error("Not starting: \(error)")
+            return Bootstrap.ExitCode.failure
+        }
+        defer { lock.release() }
+
+        let stateFile = bootstrap.stateFile()
+        let initial: DaemonState
+        switch await stateFile.read() {
+        case .missing: initial = DaemonState()
+        case .loaded(let state): initial = state
+        case .corrupt(let corruption):
+            logger.error("State file unusable, starting from empty state: \(corruption)")
+            initial = DaemonState()
+        }
+
+        let transport: CurlTransport
+        do {
+            transport = try CurlTransport()
+        } catch {
+            logger.error("Not starting: libcurl: \(error)")
+            return Bootstrap.ExitCode.failure
+        }
+        let factory = bootstrap.scannerFactory(transport: transport, logger: logger)
+        let scanners: [String: AccountScanner]
+        do {
+            scanners = try factory.scanners(for: configuration)
+        } catch {
+            printError("rootwatchd: \(environment.configPath): \(error)")
+            return Bootstrap.ExitCode.usage
+        }
+
+        let store = StateStore(initial)
+        let saver = CoalescingSaver<DaemonState>(
+            snapshot: { store.snapshot }, write: { try await stateFile.write($0) },
+            failed: { logger.error("Could not save the state file: \($0)") })
+        let pulse = Pulse(notifier: notifier, logger: logger)
+        let scheduler = Scheduler(
+            plan: SchedulePlan(entries: Self.entries(configuration), jitter: Self.jitter(configuration)),
+            concurrency: configuration.daemon.concurrency, clock: SystemWallClock(),
+            heartbeat: { pulse.beat() })
+        let monitor = Monitor(
+            store: store, scanners: scanners, sinks: bootstrap.journalSinks(), logger: logger, now: { Date() },
+            changed: {
+                store.recordNextDue(scheduler.nextDue)
+                await saver.save()
+            })
+        pulse.setStatus { store.statusLine(accounts: monitor.accounts, nextDue: scheduler.nextDue) }
+
+        let signals = SignalStream.signals()
+        let remembered = initial.accounts.compactMapValues(\.nextDue)
+        logger.info(
+            "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts, state in \(environment.stateDirectory)"
+        )
+        pulse.send { try notifier.ready(status: pulse.statusLine()) }
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await scheduler.run(remembered: remembered) { account, _ in await monitor.scan(account) }
+            }
+            for await signal in signals {
+                switch signal {
+                case .hangup:
+                    pulse.send { try notifier.reloading(status: "reloading configuration") }
+                    if let reloaded = reload(factory: factory, logger: logger) {
+                        configuration = reloaded.configuration
+                        monitor.replaceScanners(reloaded.scanners)
+                        scheduler.update(
+                            entries: Self.entries(configuration), jitter: Self.jitter(configuration),
+                            concurrency: configuration.daemon.concurrency)
+                        logger.info("Configuration reloaded: \(reloaded.scanners.count) accounts")
+                    }
+                    pulse.send { try notifier.ready(status: pulse.statusLine()) }
+                case .terminate, .interrupt:
+                    logger.info("Stopping on \(signal == .terminate ? "SIGTERM" : "SIGINT")")
+                    pulse.send { try notifier.stopping(status: "stopping") }
+                    Self.armStopDeadline(logger: logger)
+                    group.cancelAll()
+                }
+                if signal != .hangup { break }
+            }
+            group.cancelAll()
+        }
+
+        store.recordNextDue(scheduler.nextDue)
+        do {
+            try await saver.flush()
+        } catch {
+            logger.error("Could not save the state file at stop: \(error)")
+        }
+        await transport.shutdown()
+        logger.info("rootwatchd stopped")
+        return Bootstrap.ExitCode.ok
+    }
+
+    /// Loads the configuration again; nil (after logging why) keeps the running one.
+    private func reload(factory: ScannerFactory, logger: Logger) -> (
+        configuration: Configuration, scanners: [String: AccountScanner]
+    )? {
+        do {
+            let configuration = try bootstrap.configurationLoader().load(mainFile: bootstrap.environment.configPath)
+            return (configuration, try factory.scanners(for: configuration))
+        } catch {
+            logger.error("Reload failed, keeping the running configuration: \(error)")
+            return nil
+        }
+    }
+
+    static func entries(_ configuration: Configuration) -> [SchedulePlan.Entry] {
+        configuration.accounts.map { SchedulePlan.Entry(name: $0.name, interval: $0.interval) }
+    }
+
+    static func jitter(_ configuration: Configuration) -> Double {
+        Double(configuration.daemon.jitterPercent) / 100
+    }
+
+    /// Makes sure a stop that hangs (a wedged C call) still ends the process in bounded time; the state
+    /// is saved after every scan, so exiting loses nothing.
+    private static func armStopDeadline(logger: Logger) {
+        let seconds = Double(stopDeadline.components.seconds)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            logger.error("Stop took longer than \(Int(seconds)) s; exiting now")
+            _exit(Bootstrap.ExitCode.failure)
+        }
+    }
+}
+
+/// Keeps systemd informed from the scheduling loop: `WATCHDOG=1` at a third of the watchdog interval
+/// (or every beat when none is set), and `STATUS=` whenever the summary line changes.
+final class Pulse: Sendable {
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+    private let last: Mutex<(watchdog: ContinuousClock.Instant?, status: String)>
+    private let statusProvider: Mutex<(@Sendable () -> String)?>
+
+    init(notifier: SystemdNotifier, logger: Logger) {
+        self.notifier = notifier
+        self.logger = logger
+        self.last = Mutex((nil, ""))
+        self.statusProvider = Mutex(nil)
+    }
+
+    /// Sets what `STATUS=` says; called again on every beat.
+    func setStatus(_ provider: @escaping @Sendable () -> String) {
+        statusProvider.withLock { $0 = provider }
+    }
+
+    func statusLine() -> String { statusProvider.withLock { $0 }?() ?? "starting" }
+
+    /// Called on every wake of the scheduling loop.
+    func beat() {
+        guard notifier.isEnabled else { return }
+        let now = ContinuousClock.now
+        let period = (notifier.watchdogInterval ?? .seconds(3)) / 3
+        let (sendWatchdog, status) = last.withLock { last -> (Bool, String?) in
+            let due = last.watchdog.map { now - $0 >= period } ?? true
+            if due { last.watchdog = now }
+            let line = statusLine()
+            let changed = line != last.status
+            if changed { last.status = line }
+            return (due && notifier.watchdogInterval != nil, changed ? line : nil)
+        }
+        if sendWatchdog { send { try notifier.watchdog() } }
+        if let status { send { try notifier.status(status) } }
+    }
+
+    /// Sends one notification, logging (not failing) when the socket refuses it.
+    func send(_ body: () throws -> Void) {
+        do { try body() } catch { logger.warning("systemd notification failed: \(error)") }
+    }
+}
