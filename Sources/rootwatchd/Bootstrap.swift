@@ -30,18 +30,21 @@ struct Bootstrap: Sendable {
         ConfigurationLoader.local(environment: environment.variables)
     }
 
-    /// Operational logs: the journal for the daemon when there is one and no terminal is watching,
-    /// else stderr.
-    func logger(daemon: Bool, minimumLevel: LogLevel = .info) -> Logger {
-        if daemon && environment.journalAvailable && !environment.stderrIsTerminal {
-            return Logger(handler: JournalLogHandler(minimumLevel: minimumLevel))
-        }
+    /// Operational logs go natively to the journal when stderr is the journal (under systemd), so they
+    /// keep their structured fields; otherwise to stderr, where whoever started rootwatchd reads them.
+    var logsToJournal: Bool { environment.stderrIsJournal && environment.journalAvailable }
+
+    func logger(minimumLevel: LogLevel = .info) -> Logger {
+        if logsToJournal { return Logger(handler: JournalLogHandler(minimumLevel: minimumLevel)) }
         return Logger(handler: StderrLogHandler(minimumLevel: minimumLevel))
     }
 
-    /// Where alerts go besides webhooks: the journal when there is one.
-    func journalSinks() -> [any AlertSink] {
-        environment.journalAvailable ? [JournalAlertSink()] : []
+    /// Where alerts go besides webhooks: the journal whenever there is one, and stderr too when the
+    /// logs go there, so a person running rootwatchd by hand sees them.
+    func alertSinks(echo: Bool = true) -> [any AlertSink] {
+        var sinks: [any AlertSink] = environment.journalAvailable ? [JournalAlertSink()] : []
+        if echo && !logsToJournal { sinks.append(StderrAlertSink()) }
+        return sinks
     }
 
     func stateFile() -> StateFile<DaemonState> {

@@ -20,7 +20,7 @@ struct CheckCommand {
             return Bootstrap.ExitCode.usage
         }
         let selected = accounts.isEmpty ? configuration.accounts.map(\.name) : accounts
-        let logger = bootstrap.logger(daemon: false, minimumLevel: .warning)
+        let logger = bootstrap.logger(minimumLevel: .warning)
 
         // Sending alerts records them in the state, so only one writer may run: take the lock.
         var lock: StateDirectoryLock?
@@ -56,7 +56,7 @@ struct CheckCommand {
         let store = StateStore(initial)
         let monitor = Monitor(
             store: store, scanners: scanners.filter { selected.contains($0.key) },
-            sinks: noAlerts ? [] : bootstrap.journalSinks(), logger: logger, now: { Date() }, changed: {})
+            sinks: noAlerts ? [] : bootstrap.alertSinks(echo: false), logger: logger, now: { Date() }, changed: {})
         let progress = Progress(total: selected.count, enabled: environment.stderrIsTerminal && !json)
 
         let outcomes = await scanAll(

@@ -14,6 +14,8 @@ struct Environment: Sendable {
     let journalAvailable: Bool
     let stderrIsTerminal: Bool
     let stdoutIsTerminal: Bool
+    /// stderr is connected to the journal (systemd sets `JOURNAL_STREAM` to its device and inode).
+    let stderrIsJournal: Bool
 
     init(options: CommandLineOptions, variables: [String: String] = ProcessInfo.processInfo.environment) {
         self.variables = variables
@@ -24,6 +26,17 @@ struct Environment: Sendable {
         journalAvailable = JournalAvailability.isAvailable()
         stderrIsTerminal = isatty(STDERR_FILENO) == 1
         stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+        stderrIsJournal = Self.isJournalStream(variables["JOURNAL_STREAM"], fileDescriptor: STDERR_FILENO)
+    }
+
+    /// True when `fileDescriptor` is the stream `JOURNAL_STREAM` (`DEVICE:INODE`) names.
+    static func isJournalStream(_ value: String?, fileDescriptor: Int32) -> Bool {
+        guard let value, let colon = value.firstIndex(of: ":"),
+            let device = UInt64(value[..<colon]), let inode = UInt64(value[value.index(after: colon)...])
+        else { return false }
+        var info = stat()
+        guard fstat(fileDescriptor, &info) == 0 else { return false }
+        return UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
     }
 
     /// The host name, for webhook payloads.

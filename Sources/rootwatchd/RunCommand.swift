@@ -18,7 +18,7 @@ struct RunCommand {
 
     func run() async -> Int32 {
         let environment = bootstrap.environment
-        let logger = bootstrap.logger(daemon: true)
+        let logger = bootstrap.logger()
         let notifier: SystemdNotifier
         do {
             notifier = try SystemdNotifier(environment: environment.variables)
@@ -75,7 +75,7 @@ struct RunCommand {
             concurrency: configuration.daemon.concurrency, clock: SystemWallClock(),
             heartbeat: { pulse.beat() })
         let monitor = Monitor(
-            store: store, scanners: scanners, sinks: bootstrap.journalSinks(), logger: logger, now: { Date() },
+            store: store, scanners: scanners, sinks: bootstrap.alertSinks(), logger: logger, now: { Date() },
             changed: {
                 store.recordNextDue(scheduler.nextDue)
                 await saver.save()
