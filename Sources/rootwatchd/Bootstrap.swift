@@ -1,5 +1,6 @@
 import AlibabaCloud
 import FoundationEssentials
+import Glibc
 import RootwatchCore
 import RootwatchLinux
 
@@ -63,5 +64,44 @@ struct Bootstrap: Sendable {
             onRetry: { error, delay in
                 logger.warning(error.retryingDescription(after: delay), ["ROOTWATCH_ACCOUNT": error.account])
             })
+    }
+
+    /// The webhook outbox in the state directory and its delivery workers, sending over `transport`.
+    func deliveryService(configuration: Configuration, transport: any HTTPTransport, logger: Logger)
+        -> DeliveryService
+    {
+        let context = webhookContext()
+        let delivery = DeliveryEnvironment(
+            store: WebhookOutboxStore(stateDirectory: environment.stateDirectory), transport: transport,
+            makeRenderer: { Self.renderer(for: $0, context: context) }, logger: logger)
+        return DeliveryService(webhooks: configuration.webhooks, environment: delivery)
+    }
+
+    /// What every payload says about this installation.
+    func webhookContext() -> WebhookContext {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host =
+            gethostname(&buffer, buffer.count - 1) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
+        return WebhookContext(host: host)
+    }
+
+    /// The renderer for a webhook's format.
+    static func renderer(for webhook: WebhookConfiguration, context: WebhookContext) -> any WebhookRenderer {
+        UnavailableRenderer(format: webhook.format)
+    }
+}
+
+/// Stands in until the platform renderers are part of the build: every attempt fails to render, so
+/// deliveries wait in the outbox instead of being lost.
+private struct UnavailableRenderer: WebhookRenderer {
+    let format: WebhookFormat
+
+    func request(for alert: Alert, attemptTime: Date) throws(WebhookRenderError) -> HTTPRequest {
+        throw WebhookRenderError("format \(format.rawValue) is not available in this build")
+    }
+
+    func verdict(for response: HTTPResponse) -> DeliveryVerdict {
+        .permanent(reason: "format \(format.rawValue) is not available in this build")
     }
 }

@@ -8,7 +8,8 @@ import Synchronization
 
 /// `rootwatchd run`: the daemon.
 ///
-/// One root task group holds the scheduler; the command's own task reads signals: SIGHUP reloads,
+/// One root task group holds the scheduler and the webhook delivery workers; the command's own task
+/// reads signals: SIGHUP reloads,
 /// SIGTERM/SIGINT cancel the group (cancellation is shutdown), after which the state is saved and
 /// the process exits. systemd hears READY, STATUS, WATCHDOG, RELOADING and STOPPING along the way.
 struct RunCommand {
@@ -65,6 +66,7 @@ struct RunCommand {
             return Bootstrap.ExitCode.usage
         }
 
+        let delivery = bootstrap.deliveryService(configuration: configuration, transport: transport, logger: logger)
         let store = StateStore(initial)
         let saver = CoalescingSaver<DaemonState>(
             snapshot: { store.snapshot }, write: { try await stateFile.write($0) },
@@ -75,7 +77,8 @@ struct RunCommand {
             concurrency: configuration.daemon.concurrency, clock: SystemWallClock(),
             heartbeat: { pulse.beat() })
         let monitor = Monitor(
-            store: store, scanners: scanners, sinks: bootstrap.alertSinks(), logger: logger, now: { Date() },
+            store: store, scanners: scanners, sinks: bootstrap.alertSinks() + [delivery.outbox], logger: logger,
+            now: { Date() },
             changed: {
                 store.recordNextDue(scheduler.nextDue)
                 await saver.save()
@@ -85,14 +88,16 @@ struct RunCommand {
         let signals = SignalStream.signals()
         let remembered = initial.accounts.compactMapValues(\.nextDue)
         logger.info(
-            "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts, state in \(environment.stateDirectory)"
-        )
+            "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts, "
+                + "\(configuration.webhooks.count) webhooks, state in \(environment.stateDirectory)")
         pulse.send { try notifier.ready(status: pulse.statusLine()) }
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await scheduler.run(remembered: remembered) { account, _ in await monitor.scan(account) }
             }
+            // Webhook delivery runs beside scanning, so a slow receiver never delays a scan.
+            group.addTask { await delivery.run() }
             for await signal in signals {
                 switch signal {
                 case .hangup:
@@ -100,10 +105,13 @@ struct RunCommand {
                     if let reloaded = reload(factory: factory, logger: logger) {
                         configuration = reloaded.configuration
                         monitor.replaceScanners(reloaded.scanners)
+                        delivery.update(webhooks: configuration.webhooks)
                         scheduler.update(
                             entries: Self.entries(configuration), jitter: Self.jitter(configuration),
                             concurrency: configuration.daemon.concurrency)
-                        logger.info("Configuration reloaded: \(reloaded.scanners.count) accounts")
+                        logger.info(
+                            "Configuration reloaded: \(reloaded.scanners.count) accounts, "
+                                + "\(configuration.webhooks.count) webhooks")
                     }
                     pulse.send { try notifier.ready(status: pulse.statusLine()) }
                 case .terminate, .interrupt:
