@@ -45,7 +45,8 @@ package struct DeliveryPolicy: Sendable, Equatable {
                 return .deadLetter(Self.dead(next, reason: expiryReason(lastError: reason), now: now))
             }
             let wait = backoff.delay(failures: failures, random: random, requested: after)
-            next.nextAttempt = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            next.nextAttempt = now.addingTimeInterval(
+                Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
             return .retry(next)
         }
     }

@@ -42,7 +42,9 @@ package struct WebhookStatus: Sendable, Equatable {
         return names.map { name in
             let waiting = pending.filter { $0.webhook == name }
             let given = dead.filter { $0.webhook == name }
-            let failing = waiting.filter { $0.lastError != nil }.max { ($0.lastAttempt ?? .distantPast) < ($1.lastAttempt ?? .distantPast) }
+            let failing = waiting.filter { $0.lastError != nil }.max {
+                ($0.lastAttempt ?? .distantPast) < ($1.lastAttempt ?? .distantPast)
+            }
             let newestDead = given.max { ($0.deadAt ?? .distantPast) < ($1.deadAt ?? .distantPast) }
             let configuration = configured.first { $0.name == name }
             return WebhookStatus(

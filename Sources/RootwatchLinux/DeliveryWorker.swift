@@ -20,7 +20,8 @@ package struct DeliveryEnvironment: Sendable {
     package init(
         store: WebhookOutboxStore, transport: any HTTPTransport,
         makeRenderer: @escaping @Sendable (WebhookConfiguration) throws -> any WebhookRenderer,
-        clock: any WallClock = SystemWallClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        clock: any WallClock = SystemWallClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         backoff: DeliveryBackoff = DeliveryBackoff(), logger: Logger, rescanInterval: Duration? = .seconds(300)
     ) {
         self.store = store
@@ -94,7 +95,9 @@ struct DeliveryWorker: Sendable {
                 if mode == .drain { return }
                 wake = environment.clock.now().addingTimeInterval(5)
             }
-            let rescan = environment.rescanInterval.map { environment.clock.now().addingTimeInterval(Double($0.components.seconds)) }
+            let rescan = environment.rescanInterval.map {
+                environment.clock.now().addingTimeInterval(Double($0.components.seconds))
+            }
             await signal.wait(until: [wake, rescan].compactMap { $0 }.min(), clock: environment.clock)
         }
     }

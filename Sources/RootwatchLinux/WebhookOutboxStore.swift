@@ -109,7 +109,9 @@ package struct WebhookOutboxStore: Sendable {
     }
 
     private static func unlinkDurably(_ name: String, in directory: String) throws(SystemCallError) {
-        if unlink("\(directory)/\(name)") != 0 && errno != ENOENT { throw .current("unlink", path: "\(directory)/\(name)") }
+        if unlink("\(directory)/\(name)") != 0 && errno != ENOENT {
+            throw .current("unlink", path: "\(directory)/\(name)")
+        }
         try AtomicFile.syncDirectory(directory)
     }
 
