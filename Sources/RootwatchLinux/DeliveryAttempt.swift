@@ -9,10 +9,11 @@ import RootwatchCore
 /// receiver restarts, a certificate is renewed; `max_age` bounds the wait), a URL libcurl cannot use
 /// is not. Cancellation is no verdict at all: the attempt did not count and the file stays.
 package enum DeliveryAttempt {
-    /// The verdict, or nil when the task was cancelled during the attempt.
+    /// The verdict, or nil when the task was cancelled during the attempt. `retryTLS` false makes a
+    /// failed TLS handshake or certificate check final (for a person waiting on `test-alert`).
     package static func perform(
         _ alert: Alert, webhook: WebhookConfiguration, renderer: any WebhookRenderer, transport: any HTTPTransport,
-        attemptTime: Date, timeout: Duration? = nil
+        attemptTime: Date, timeout: Duration? = nil, retryTLS: Bool = true
     ) async -> DeliveryVerdict? {
         var request: HTTPRequest
         do {
@@ -31,6 +32,7 @@ package enum DeliveryAttempt {
             switch error {
             case .cancelled: return Task.isCancelled ? nil : .retry(reason: "request cancelled", after: nil)
             case .invalidRequest: return .permanent(reason: error.description)
+            case .tls where !retryTLS: return .permanent(reason: error.description)
             case .connect, .timeout, .tls, .other: return .retry(reason: error.description, after: nil)
             }
         } catch {

@@ -4,7 +4,8 @@ import RootwatchCore
 
 /// A delivery with a short deadline and no outbox, for `rootwatchd test-alert`: the same attempt and
 /// verdicts as the daemon, retried quickly (1 s, 2 s, 4 s … or what the receiver asks, if it fits)
-/// until delivered, refused for good, or out of time.
+/// until delivered, refused for good, or out of time. A certificate that does not verify is final
+/// here (it will not change within seconds); the daemon keeps retrying it until `max_age`.
 package struct DeliveryTrial: Sendable {
     /// How one webhook's trial ended.
     package enum Outcome: Sendable, Equatable {
@@ -41,7 +42,7 @@ package struct DeliveryTrial: Sendable {
             guard
                 let verdict = await DeliveryAttempt.perform(
                     alert, webhook: webhook, renderer: renderer, transport: transport, attemptTime: now(),
-                    timeout: .milliseconds(Int64(remaining * 1000)))
+                    timeout: .milliseconds(Int64(remaining * 1000)), retryTLS: false)
             else { return .failed(reason: "cancelled") }
             switch verdict {
             case .delivered:

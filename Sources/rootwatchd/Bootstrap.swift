@@ -1,6 +1,5 @@
 import AlibabaCloud
 import FoundationEssentials
-import Glibc
 import RootwatchCore
 import RootwatchLinux
 
@@ -79,11 +78,7 @@ struct Bootstrap: Sendable {
 
     /// What every payload says about this installation.
     func webhookContext() -> WebhookContext {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let host =
-            gethostname(&buffer, buffer.count - 1) == 0
-            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
-        return WebhookContext(host: host)
+        WebhookContext(host: environment.hostName)
     }
 
     /// The renderer for a webhook's format.
