@@ -80,9 +80,7 @@ struct DeliveryWorker: Sendable {
             do {
                 try await refresh(&progress)
                 if firstRound {
-                    // A restart resumes the back-off where the files say it was.
-                    progress.failures = progress.entries.values.map(\.attempts).max() ?? 0
-                    progress.lastError = progress.entries.values.compactMap(\.lastError).first
+                    resume(&progress)
                     firstRound = false
                 }
                 guard try await round(&progress, webhook: webhook, policy: policy) else { return }
@@ -100,6 +98,18 @@ struct DeliveryWorker: Sendable {
             }
             await signal.wait(until: [wake, rescan].compactMap { $0 }.min(), clock: environment.clock)
         }
+    }
+
+    /// A restart resumes where the files say the webhook was: its back-off continues from the most
+    /// attempts any pending delivery has had, and the pause after the latest failure (which honours the
+    /// receiver's `Retry-After`) still holds.
+    private func resume(_ progress: inout Progress) {
+        let latest = progress.entries.values.filter { $0.lastError != nil }.max {
+            ($0.lastAttempt ?? .distantPast) < ($1.lastAttempt ?? .distantPast)
+        }
+        progress.failures = progress.entries.values.map(\.attempts).max() ?? 0
+        progress.lastError = latest?.lastError
+        progress.pausedUntil = latest?.nextAttempt
     }
 
     /// Brings the in-memory entries in line with the directory: new files read, vanished ones dropped.

@@ -57,7 +57,7 @@ struct CheckCommand {
         let store = StateStore(initial)
         let monitor = Monitor(
             store: store, scanners: scanners.filter { selected.contains($0.key) },
-            sinks: noAlerts ? [] : bootstrap.alertSinks(echo: false) + [delivery.outbox], logger: logger,
+            sinks: noAlerts ? [] : [delivery.outbox] + bootstrap.alertSinks(echo: false), logger: logger,
             now: { Date() }, changed: {})
         let progress = Progress(total: selected.count, enabled: environment.stderrIsTerminal && !json)
 

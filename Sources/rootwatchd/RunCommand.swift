@@ -77,7 +77,7 @@ struct RunCommand {
             concurrency: configuration.daemon.concurrency, clock: SystemWallClock(),
             heartbeat: { pulse.beat() })
         let monitor = Monitor(
-            store: store, scanners: scanners, sinks: bootstrap.alertSinks() + [delivery.outbox], logger: logger,
+            store: store, scanners: scanners, sinks: [delivery.outbox] + bootstrap.alertSinks(), logger: logger,
             now: { Date() },
             changed: {
                 store.recordNextDue(scheduler.nextDue)
