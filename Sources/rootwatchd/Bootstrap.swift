@@ -62,6 +62,7 @@ struct Bootstrap: Sendable {
             transport: transport,
             onRetry: { error, delay in
                 logger.warning(error.retryingDescription(after: delay), ["ROOTWATCH_ACCOUNT": error.account])
-            })
+            },
+            readFile: { path in try LocalConfigurationFiles().contents(ofFile: path) })
     }
 }
