@@ -45,7 +45,7 @@ test-e2e: venv release
 	scripts/with-journald $(PYTHON) -m pytest -q -p no:cacheprovider Tests/e2e
 
 demo: venv release
-	scripts/demo
+	scripts/with-journald $(PYTHON) scripts/demo.py
 
 bench: venv release
 	scripts/with-journald $(PYTHON) Benchmarks/run.py
