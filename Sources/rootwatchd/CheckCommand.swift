@@ -93,7 +93,8 @@ struct CheckCommand {
                 guard let name = pending.popFirst() else { return }
                 group.addTask {
                     if noAlerts {
-                        return (name, await scanners[name]?.scan(previous: store.account(name), now: { Date() }))
+                        let observation = await scanners[name]?.fetch(knownAccountID: store.account(name)?.accountID)
+                        return (name, observation?.decide(previous: store.account(name), now: Date()))
                     }
                     return (name, await monitor.scan(name))
                 }
