@@ -161,6 +161,19 @@ package final class FakeCloudProcess: Sendable {
         FakeCloudStats(try await admin("GET", "stats"))
     }
 
+    /// Polls until no API request is in the server (a delayed answer the client gave up on still
+    /// counts until it is written), so one test's stragglers cannot land in the next one's counters.
+    package func waitUntilIdle(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await stats().inFlight > 0 {
+            guard ContinuousClock.now < deadline else {
+                throw ChildProcess.Failure.timedOut(
+                    command: process.command, waitingFor: "no requests in flight", output: process.standardError)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Zeroes the counters and the request log; the peak restarts from the current in-flight count.
     package func resetStats() async throws {
         try await admin("POST", "reset-stats", body: .object([:]))
