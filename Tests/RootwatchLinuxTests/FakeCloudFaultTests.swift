@@ -213,12 +213,12 @@ struct FakeCloudFaultTests {
 
     /// An answer slower than the request timeout is a retryable network timeout with no RequestId.
     @Test func requestTimeoutIsRetriedAndBounded() async throws {
-        let delay = ["ms": JSONValue.number(1500)]
+        let delay = ["ms": JSONValue.number(1200)]
         let fixture = try await Self.prepared([
             FakeCloudFault("delay", account: "alpha", count: -1, options: delay)
         ])
         let sleeper = RecordingSleeper()
-        let sts = fixture.sts(try fixture.client(account: "alpha", sleeper: sleeper, timeout: .milliseconds(300)))
+        let sts = fixture.sts(try fixture.client(account: "alpha", sleeper: sleeper, timeout: .milliseconds(500)))
 
         let error = try #require(await FakeCloudFixture.cloudError { try await sts.getCallerIdentity() })
 
@@ -235,7 +235,7 @@ struct FakeCloudFaultTests {
         // One slow answer only: the retry gets the normal one.
         _ = try await Self.prepared([FakeCloudFault("delay", account: "alpha", count: 1, options: delay)])
         let passing = RecordingSleeper()
-        let client = try fixture.client(account: "alpha", sleeper: passing, timeout: .milliseconds(300))
+        let client = try fixture.client(account: "alpha", sleeper: passing, timeout: .milliseconds(500))
         #expect(try await fixture.sts(client).getCallerIdentity().accountID == "1111222233334444")
         #expect(passing.durations == [.milliseconds(10)])
         try await fixture.cloud.waitUntilIdle()
