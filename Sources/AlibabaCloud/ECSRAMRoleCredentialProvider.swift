@@ -272,4 +272,9 @@ package actor ECSRAMRoleCredentialProvider: CredentialProvider {
     private func noRoleAttached() -> CredentialSourceError {
         failure(.configuration, "no RAM role is attached to this instance (metadata service at \(metadata) lists none)")
     }
+
+    /// Drops the cached credential when the cloud rejected it, so the next call fetches a new one.
+    package func rejected(_ credential: AccessKeyCredential) {
+        if cached == credential { cached = nil }
+    }
 }

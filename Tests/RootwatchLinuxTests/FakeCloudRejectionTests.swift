@@ -65,7 +65,8 @@ struct FakeCloudRejectionTests {
         #expect(error.description.contains("account ghost: GenerateCredentialReport credential rejected"))
     }
 
-    /// A session the fake has expired (admin `expire-sessions`) is refused as a credential, and the
+    /// A session the fake has expired (admin `expire-sessions`) is refused as a credential (after one
+    /// immediate try with whatever the provider hands out next, here the same fixed session), and the
     /// token, which the server may echo, never reaches the error.
     @Test(arguments: SignatureVersion.allCases)
     func expiredSTSSessionIsACredentialRejection(signature: SignatureVersion) async throws {
@@ -86,10 +87,32 @@ struct FakeCloudRejectionTests {
 
         #expect(error.kind == .credentialRejected)
         #expect(error.code == "InvalidSecurityToken.Expired")
-        #expect(error.attempts == 1)
+        #expect(error.attempts == 2)
         #expect(sleeper.durations.isEmpty)
         #expect(FakeCloudFixture.isRequestID(error.requestID))
         #expect(!error.description.contains(token))
         #expect(!error.description.contains(session.accessKeySecret))
+    }
+
+    /// An STS session that expires before its stated Expiration (revoked, clock trouble) is refreshed at
+    /// once: the AssumeRole provider drops the rejected session and the call succeeds with a new one.
+    @Test(arguments: SignatureVersion.allCases)
+    func anExpiredAssumedRoleSessionIsRefreshedAndTheCallSucceeds(signature: SignatureVersion) async throws {
+        let fixture = try FakeCloudFixture.require()
+        let base = fixture.sts(try fixture.client(account: "security", signature: signature))
+        let provider = AssumeRoleCredentialProvider(
+            sts: base, roleARN: FakeCloudSignatureTests.alphaRole, externalID: "alpha-ext-7f3a",
+            sessionName: "rootwatchd-refresh")
+        let sleeper = RecordingSleeper()
+        let sts = fixture.sts(
+            fixture.client(account: "alpha", credentials: provider, signature: signature, sleeper: sleeper))
+        let first = try await provider.credential()
+        #expect(try await sts.getCallerIdentity().accountID == "1111222233334444")
+
+        try await fixture.cloud.expireSessions()
+        #expect(try await sts.getCallerIdentity().accountID == "1111222233334444")
+        let second = try await provider.credential()
+        #expect(second.accessKeyID != first.accessKeyID)
+        #expect(sleeper.durations.isEmpty)  // refreshed at once, not backed off
     }
 }
