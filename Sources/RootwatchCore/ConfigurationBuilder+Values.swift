@@ -99,7 +99,7 @@ extension ConfigurationBuilder {
         daemon.concurrency = integer(section, "concurrency", default: daemon.concurrency, range: 1...1024)
         daemon.staleAfter = duration(section, "stale_after", default: daemon.staleAfter, minimum: .seconds(60))
         daemon.actiontrailInterval = duration(
-            section, "actiontrail_interval", default: daemon.actiontrailInterval, minimum: .seconds(30))
+            section, "actiontrail_interval", default: daemon.actiontrailInterval, minimum: .seconds(10))
         daemon.actiontrailOverlap = duration(
             section, "actiontrail_overlap", default: daemon.actiontrailOverlap, minimum: .zero)
         daemon.metricsFile = path(section, "metrics_file")
