@@ -66,8 +66,17 @@ struct RunCommand {
         }
 
         let store = StateStore(initial)
+        let metricsFile = configuration.daemon.metricsFile
+        let accountNames = Mutex(configuration.accounts.map(\.name))
         let saver = CoalescingSaver<DaemonState>(
-            snapshot: { store.snapshot }, write: { try await stateFile.write($0) },
+            snapshot: { store.snapshot },
+            write: { state in
+                try await stateFile.write(state)
+                if let metricsFile {
+                    let text = MetricsText.render(state: state, accounts: accountNames.withLock { $0 })
+                    try await BlockingIO.run { try AtomicFile.write(Data(text.utf8), to: metricsFile, mode: 0o644) }
+                }
+            },
             failed: { logger.error("Could not save the state file: \($0)") })
         let pulse = Pulse(notifier: notifier, logger: logger)
         let scheduler = Scheduler(
@@ -99,6 +108,7 @@ struct RunCommand {
                     pulse.send { try notifier.reloading(status: "reloading configuration") }
                     if let reloaded = reload(factory: factory, logger: logger) {
                         configuration = reloaded.configuration
+                        accountNames.withLock { $0 = configuration.accounts.map(\.name) }
                         monitor.replaceScanners(reloaded.scanners)
                         scheduler.update(
                             entries: Self.entries(configuration), jitter: Self.jitter(configuration),
