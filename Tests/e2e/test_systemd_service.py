@@ -208,6 +208,13 @@ def wait_until_settled(machine: NspawnMachine, timeout: float = 20) -> dict[str,
     return machine.wait_for(settled, timeout, what="rootwatchd active with its status line")
 
 
+def notifications(machine: NspawnMachine, pid: str) -> list[str]:
+    """The sd_notify messages systemd accepted from `pid` while its log level was debug, in order."""
+    prefix = f"rootwatchd.service: Got notification message from PID {pid} ("
+    messages = [e.get("MESSAGE", "") for e in entries(machine) if e.get("_PID") == "1"]
+    return [m[len(prefix):-1] for m in messages if isinstance(m, str) and m.startswith(prefix)]
+
+
 def main_uid(machine: NspawnMachine, pid: str) -> int:
     status = machine.run("cat", f"/proc/{pid}/status").stdout
     return int(re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE).group(1))
@@ -226,6 +233,7 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     wait_for_scans(machine, 1)
     state = wait_until_settled(machine)
     startup = time.monotonic() - started
+    invocations = {show(machine, "rootwatchd", "InvocationID")["InvocationID"]}
 
     # The alerts: one journal entry each, from the unit, with the contract's fields.
     found = alerts(machine)
@@ -277,12 +285,18 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     assert float(rating.group(1)) <= 1.5 and rating.group(2) == "OK", security.stdout
 
     # Reload: a shorter interval in a drop-in; the daemon answers RELOADING=1 … READY=1 and scans now.
-    # A unit left at "reloading" (no READY=1 after RELOADING=1) would never settle below.
+    # systemd logs each notification it accepts at debug level, which shows the exact sequence.
     write_file(machine, "/etc/rootwatchd/rootwatchd.conf.d/10-interval.conf", "[daemon]\ninterval = 30m\n", "0644")
     pid_before = state["MainPID"]
+    machine.run("systemd-analyze", "log-level", "debug")
     machine.run("systemctl", "reload", "rootwatchd", timeout=40)
     wait_for_scans(machine, 2)
     state = wait_until_settled(machine)
+    machine.run("systemd-analyze", "log-level", "info")
+    heard = notifications(machine, pid_before)
+    reloading = next(i for i, n in enumerate(heard) if "RELOADING=1" in n)
+    assert "STATUS=reloading configuration" in heard[reloading], heard
+    assert any("READY=1" in n for n in heard[reloading + 1:]), heard
     assert state["MainPID"] == pid_before, "a reload keeps the process"
     assert any(e.get("MESSAGE") == "Configuration reloaded: 3 accounts" for e in entries(machine))
 
@@ -293,6 +307,7 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     wait_for_scans(machine, 3)
     state = wait_until_settled(machine)
     assert state["MainPID"] != pid_before
+    invocations.add(show(machine, "rootwatchd", "InvocationID")["InvocationID"])
     after = alerts(machine)
     per_id: dict[str, int] = {}
     for entry in after:
@@ -300,16 +315,26 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     assert per_id == {e["ROOTWATCH_ALERT_ID"]: 1 for e in found}, after
 
     # Stop: SIGTERM, STOPPING=1, state saved, exit 0 well within TimeoutStopSec.
+    stopping_pid = state["MainPID"]
+    machine.run("systemd-analyze", "log-level", "debug")
     stop_started = time.monotonic()
     machine.run("systemctl", "stop", "rootwatchd", timeout=40)
     stop_took = time.monotonic() - stop_started
+    machine.run("systemd-analyze", "log-level", "info")
+    assert any(n.startswith("STOPPING=1") for n in notifications(machine, stopping_pid))
     state = show(machine, "rootwatchd", "ActiveState", "Result", "ExecMainCode", "ExecMainStatus", "TimeoutStopUSec")
     assert state == {"ActiveState": "inactive", "Result": "success", "ExecMainCode": "1", "ExecMainStatus": "0",
                      "TimeoutStopUSec": "30s"}
     assert stop_took < 30
+    # Logs go natively to the journal (stderr is the journal): nothing of the daemon's own arrives
+    # as plain stdout/stderr lines, so nothing is logged twice.
     stopped = [e for e in entries(machine) if e.get("MESSAGE") == "rootwatchd stopped"]
     assert len(stopped) == 2 and all(e["_TRANSPORT"] == "journal" for e in stopped), stopped
-    sys.stderr.write(f"enable --now to 3 scanned accounts: {startup:.1f}s; stop: {stop_took:.2f}s\n")
+    streamed = [e for e in entries(machine) if e.get("_SYSTEMD_INVOCATION_ID") in invocations
+                and e.get("_TRANSPORT") == "stdout"]
+    assert streamed == [], streamed
+    sys.stderr.write(f"enable --now to 3 scanned accounts: {startup:.1f}s; stop: {stop_took:.2f}s; "
+                     f"exposure {rating.group(1)}\n")
 
 
 def test_watchdog_restarts_a_frozen_daemon(machine):
