@@ -51,6 +51,20 @@ struct Bootstrap: Sendable {
         StateFile<DaemonState>(directory: environment.stateDirectory)
     }
 
+    /// The saved state; empty when there is none, or when the file was unusable (then it has been moved
+    /// aside and the reason logged, so a corrupt file never stops rootwatchd).
+    func loadState(logger: Logger) async -> DaemonState {
+        switch await stateFile().read() {
+        case .missing:
+            return DaemonState()
+        case .loaded(let state):
+            return state
+        case .corrupt(let corruption):
+            logger.error("State file unusable, continuing from empty state: \(corruption)")
+            return DaemonState()
+        }
+    }
+
     /// Creates the state directory (0700) if it is missing.
     func ensureStateDirectory() throws(SystemCallError) {
         try StateDirectory.ensure(environment.stateDirectory)

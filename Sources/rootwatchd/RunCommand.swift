@@ -40,14 +40,7 @@ struct RunCommand {
         defer { lock.release() }
 
         let stateFile = bootstrap.stateFile()
-        let initial: DaemonState
-        switch await stateFile.read() {
-        case .missing: initial = DaemonState()
-        case .loaded(let state): initial = state
-        case .corrupt(let corruption):
-            logger.error("State file unusable, starting from empty state: \(corruption)")
-            initial = DaemonState()
-        }
+        let initial = await bootstrap.loadState(logger: logger)
 
         let transport: CurlTransport
         do {
