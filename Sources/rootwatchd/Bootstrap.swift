@@ -53,8 +53,8 @@ struct Bootstrap: Sendable {
 
     /// The saved state; empty when there is none, or when the file was unusable (then it has been moved
     /// aside and the reason logged, so a corrupt file never stops rootwatchd).
-    func loadState(logger: Logger) async -> DaemonState {
-        switch await stateFile().read() {
+    func loadState(logger: Logger, readOnly: Bool = false) async -> DaemonState {
+        switch await stateFile().read(moveAside: !readOnly) {
         case .missing:
             return DaemonState()
         case .loaded(let state):

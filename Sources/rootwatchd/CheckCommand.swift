@@ -35,7 +35,7 @@ struct CheckCommand {
                 return Bootstrap.ExitCode.failure
             }
         }
-        let initial = await bootstrap.loadState(logger: logger)
+        let initial = await bootstrap.loadState(logger: logger, readOnly: noAlerts)
 
         let transport: CurlTransport
         let scanners: [String: AccountScanner]

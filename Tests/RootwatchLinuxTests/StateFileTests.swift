@@ -143,3 +143,19 @@ final class StopFlag: Sendable {
     var isSet: Bool { value.load(ordering: .acquiring) }
     func set() { value.store(true, ordering: .releasing) }
 }
+
+@Suite struct StateFileReadOnlyTests {
+    @Test func aReadOnlyReaderLeavesACorruptFileInPlace() async throws {
+        let directory = try TemporaryDirectory()
+        let file = StateFile<[String: Int]>(directory: directory.path)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: file.path))
+        guard case .corrupt(let corruption) = await file.read(moveAside: false) else {
+            Issue.record("expected a corrupt read")
+            return
+        }
+        #expect(corruption.movedTo == nil)
+        #expect(corruption.description.hasSuffix("left in place"))
+        #expect(FileManager.default.fileExists(atPath: file.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
+    }
+}
