@@ -32,7 +32,7 @@ package struct WebhookDingTalkRenderer: WebhookRenderer {
 
     private func render(_ facts: WebhookFacts) -> [UInt8] {
         let inert = WebhookText.inertMarkdown
-        var lines = ["### \(facts.emoji) \(inert(facts.title))", "", inert(facts.summary), ""]
+        var lines = ["### \(facts.emoji) \(facts.title(escape: inert))", "", inert(facts.summary), ""]
         lines += facts.facts.map { "- **\($0.label):** \(inert($0.value))" }
         lines += ["", "**What to do**", ""]
         lines += facts.advice.enumerated().map { "\($0.offset + 1). \(inert($0.element))" }
@@ -41,7 +41,9 @@ package struct WebhookDingTalkRenderer: WebhookRenderer {
             ("msgtype", "markdown"),
             (
                 "markdown",
-                .object([("title", .string(inert(facts.title))), ("text", .string(lines.joined(separator: "\n")))])
+                .object([
+                    ("title", .string(facts.title(escape: inert))), ("text", .string(lines.joined(separator: "\n"))),
+                ])
             ),
             ("msgUuid", .string(facts.alertID)),
         ])

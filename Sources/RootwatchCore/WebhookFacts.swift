@@ -10,9 +10,8 @@ package struct WebhookFacts: Sendable {
     package var headline: String
     /// A sign of the severity for chat titles.
     package var emoji: String
-    /// `[rootwatchd] Root console logon on prod`: the notification line. Contains the word
-    /// `rootwatchd`, which DingTalk and Lark keyword security can require.
-    package var title: String
+    /// The configured account name, cut to the value budget.
+    package var account: String
     /// The alert's readable sentence.
     package var summary: String
     /// Label and value pairs, only those known for this alert.
@@ -30,7 +29,7 @@ package struct WebhookFacts: Sendable {
         let account = cut(alert.account)
         headline = Self.headline(alert.kind)
         emoji = Self.emoji(alert.severity)
-        title = "[rootwatchd] \(headline) on \(account)"
+        self.account = account
         summary = WebhookText.truncated(alert.message, maxBytes: maxValueBytes * 2)
         alertID = alert.id
         severity = alert.severity
@@ -52,6 +51,13 @@ package struct WebhookFacts: Sendable {
         facts.append(("Seen in", Self.sourceWords(alert.source)))
         facts.append(("Detected (UTC)", Timestamp.format(alert.detectedAt)))
         self.facts = facts
+    }
+
+    /// `[rootwatchd] Root console logon on prod`: the notification line, with the account name passed
+    /// through `escape` (the only user-derived part). Contains the word `rootwatchd`, which DingTalk
+    /// and Lark keyword security can require.
+    package func title(escape: (String) -> String = { $0 }) -> String {
+        "[rootwatchd] \(headline) on \(escape(account))"
     }
 
     private static func headline(_ kind: FindingKind) -> String {

@@ -44,7 +44,7 @@ package struct WebhookLarkRenderer: WebhookRenderer {
                         "title",
                         .object([
                             ("tag", "plain_text"),
-                            ("content", .string("\(facts.emoji) \(WebhookText.oneLine(facts.title))")),
+                            ("content", .string("\(facts.emoji) \(facts.title(escape: WebhookText.oneLine))")),
                         ])
                     ),
                     ("template", .string(Self.template(facts.severity))),

@@ -41,7 +41,7 @@ package struct WebhookSlackRenderer: WebhookRenderer {
             ])
         }
         let header = WebhookText.truncated(
-            WebhookText.oneLine("\(facts.emoji) \(facts.title)"), maxUnits: Self.headerLimit)
+            "\(facts.emoji) \(facts.title(escape: WebhookText.oneLine))", maxUnits: Self.headerLimit)
         var blocks: [WebhookJSON] = [
             .object([
                 ("type", "header"),

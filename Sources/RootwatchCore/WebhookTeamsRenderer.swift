@@ -55,7 +55,7 @@ package struct WebhookTeamsRenderer: WebhookRenderer {
                 .array(
                     [
                         text(
-                            "\(facts.emoji) \(inert(facts.title))",
+                            "\(facts.emoji) \(facts.title(escape: inert))",
                             [("weight", "Bolder"), ("size", "Medium"), ("color", .string(Self.color(facts.severity)))]),
                         text(inert(facts.summary), []),
                         factSet,

@@ -98,11 +98,17 @@ package enum WebhookText {
     /// Path segments and query values of 12 characters or more: the tokens chat platforms put in
     /// webhook URLs (DingTalk `access_token`, WeCom `key`, Teams `sig`, Lark and Slack path tokens).
     private static func credentialFragments(of url: String) -> [String] {
-        var fragments: [String] = []
         let afterScheme = url.split(separator: "://", maxSplits: 1).last.map(String.init) ?? url
-        for part in afterScheme.split(whereSeparator: { "/?&=#".contains($0) }).dropFirst() where part.count >= 12 {
-            fragments.append(String(part))
+        let pathAndQuery = afterScheme.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        let parts = pathAndQuery.split(separator: "?", maxSplits: 1).map(String.init)
+        var fragments = (parts.first ?? "").split(separator: "/").map(String.init)
+        if parts.count > 1 {
+            for item in parts[1].split(separator: "&") {
+                if let value = item.split(separator: "=", maxSplits: 1).dropFirst().first {
+                    fragments.append(String(value))
+                }
+            }
         }
-        return fragments.sorted { $0.count > $1.count }
+        return fragments.filter { $0.count >= 12 }.sorted { $0.count > $1.count }
     }
 }

@@ -32,7 +32,7 @@ package struct WebhookWeComRenderer: WebhookRenderer {
     private func render(_ facts: WebhookFacts) -> String {
         let inert = WebhookText.inertMarkdown
         var lines = [
-            "### <font color=\"\(Self.color(facts.severity))\">\(facts.emoji) \(inert(facts.title))</font>",
+            "### <font color=\"\(Self.color(facts.severity))\">\(facts.emoji) \(facts.title(escape: inert))</font>",
             inert(facts.summary),
         ]
         lines += facts.facts.map { "> \($0.label): <font color=\"comment\">\(inert($0.value))</font>" }
