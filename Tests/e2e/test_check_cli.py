@@ -3,6 +3,7 @@ exit codes 0 / 3 / 1 (3 wins over 1), `--no-alerts` leaving state and journal al
 after a run or with no state."""
 
 import json
+import re
 import time
 
 import pytest
@@ -29,7 +30,6 @@ def check(binary, setup, *args, timeout=60):
 
 
 def test_check_json_document_and_no_alerts_touches_nothing(rootwatchd_binary, tmp_path, demo):
-    import re
     cloud, scenario = demo
     setup = Setup.for_scenario(tmp_path, cloud, scenario)
     mark = journal_mark()

@@ -8,13 +8,11 @@ real signals and files. Every expected value is derived from the scenario and th
 import json
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from fakecloud_client import SCENARIOS, FakeCloud
 
-from rootwatch import (MESSAGE_IDS, Daemon, Setup, alert_id, alerts, journal_mark, parse_utc, run, utc,
-                       wait_until)
+from rootwatch import MESSAGE_IDS, Daemon, Setup, alert_id, alerts, journal_mark, parse_utc, run, wait_until
 
 PRIORITIES = {"root-console-logon": "2", "root-access-key-used": "2", "root-mfa-disabled": "4",
               "root-access-key-active": "4"}
@@ -173,7 +171,6 @@ def test_second_daemon_on_the_same_state_directory_refuses_to_start(rootwatchd_b
         setup = Setup.for_scenario(tmp_path, cloud, scenario)
         with Daemon(rootwatchd_binary, setup) as first:
             first.wait_for_log("started")
-            state_before = None
             second = run(rootwatchd_binary, "run", *setup.args(), timeout=15)
             assert second.returncode not in (0, None)
             assert str(setup.state / "lock") in second.stderr
