@@ -54,6 +54,14 @@ package struct StateFile<Payload: Codable & Sendable>: Sendable {
         try await io.run { () throws -> Void in try AtomicFile.write(data, to: path, mode: 0o600) }
     }
 
+    /// Removes temporary files that writes killed mid-way (`kill -9`, a crash, power loss) left in the
+    /// directory, so they do not pile up over the daemon's life; returns the names removed. Call it only
+    /// while holding the state directory lock, when no other writer can be mid-write.
+    package func removeLeftoverTemporaryFiles() async throws -> [String] {
+        let path = path
+        return try await io.run { () throws -> [String] in try AtomicFile.removeLeftovers(of: path) }
+    }
+
     /// Reads and decodes the state file. `now` names a corrupt file moved aside; readers that must not
     /// change anything (`status`, `check --no-alerts`) pass `moveAside: false` and leave it in place.
     package func read(now: Date = Date(), moveAside: Bool = true) async -> StateFileRead<Payload> {

@@ -65,6 +65,20 @@ struct Bootstrap: Sendable {
         }
     }
 
+    /// Removes what state writes killed mid-way left behind; call only while holding the state lock.
+    func removeLeftoverTemporaryFiles(_ stateFile: StateFile<DaemonState>, logger: Logger) async {
+        do {
+            let removed = try await stateFile.removeLeftoverTemporaryFiles()
+            if !removed.isEmpty {
+                logger.notice(
+                    "Removed \(removed.count) temporary state file\(removed.count == 1 ? "" : "s") left by an interrupted write"
+                )
+            }
+        } catch {
+            logger.warning("Could not remove temporary state files left by an interrupted write: \(error)")
+        }
+    }
+
     /// Creates the state directory (0700) if it is missing.
     func ensureStateDirectory() throws(SystemCallError) {
         try StateDirectory.ensure(environment.stateDirectory)

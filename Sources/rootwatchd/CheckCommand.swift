@@ -35,6 +35,7 @@ struct CheckCommand {
                 return Bootstrap.ExitCode.failure
             }
         }
+        if lock != nil { await bootstrap.removeLeftoverTemporaryFiles(stateFile, logger: logger) }
         let initial = await bootstrap.loadState(logger: logger, readOnly: noAlerts)
 
         let transport: CurlTransport

@@ -40,6 +40,7 @@ struct RunCommand {
         defer { lock.release() }
 
         let stateFile = bootstrap.stateFile()
+        await bootstrap.removeLeftoverTemporaryFiles(stateFile, logger: logger)
         let initial = await bootstrap.loadState(logger: logger)
 
         let transport: CurlTransport
