@@ -15,6 +15,9 @@ struct RunCommand {
     let bootstrap: Bootstrap
     /// Longest a stop may take before the process exits regardless (below the unit's TimeoutStopSec).
     static let stopDeadline: Duration = .seconds(20)
+    /// Longest a finished scan's state waits to be written; a crash in between only re-raises the
+    /// same alerts (same ids), and one write per interval keeps large fleets cheap.
+    static let saveInterval: Duration = .seconds(2)
 
     func run() async -> Int32 {
         let environment = bootstrap.environment
@@ -78,7 +81,7 @@ struct RunCommand {
             store: store, scanners: scanners, sinks: bootstrap.alertSinks(), logger: logger, now: { Date() },
             changed: {
                 store.recordNextDue(scheduler.nextDue)
-                await saver.save()
+                await saver.markDirty()
             })
         pulse.setStatus { store.statusLine(accounts: monitor.accounts, nextDue: scheduler.nextDue) }
 
@@ -92,6 +95,9 @@ struct RunCommand {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await scheduler.run(remembered: remembered) { account, _ in await monitor.scan(account) }
+            }
+            group.addTask {
+                await saver.run(interval: Self.saveInterval) { try await Task.sleep(for: $0) }
             }
             for await signal in signals {
                 switch signal {
