@@ -95,3 +95,27 @@ def test_sigkill_during_cycles_never_corrupts_the_state_file(rootwatchd_binary, 
         assert all(a["consecutive_failures"] == 0 for a in state["accounts"].values())
         assert unrelated.read_text() == "an operator's file\n", "only rootwatchd's own temporary files are removed"
         print(f"kills mid-run: {killed_mid_run}/{ITERATIONS}, runs that saved: {saves}, leftover seen: {saw_leftover}")
+
+
+def test_a_corrupt_state_file_is_moved_aside_and_the_daemon_carries_on(rootwatchd_binary, tmp_path):
+    """A state file that is not valid state is reported, moved to state.json.corrupt-<time>, and the
+    daemon continues from empty state: it scans, alerts what is inside the window again under the same
+    ids, and writes a fresh state file. No crash, no loop."""
+    scenario = json.loads((SCENARIOS / "demo.json").read_text())
+    with FakeCloud(scenario) as cloud:
+        setup = Setup.for_scenario(tmp_path, cloud, scenario, accounts=["staging"])
+        setup.state.mkdir(mode=0o700)
+        garbage = b'{"version": 1, "accounts": {"staging": {"last_successful_scan": "yesterday'
+        (setup.state / "state.json").write_bytes(garbage)
+        with Daemon(rootwatchd_binary, setup) as daemon:
+            log = daemon.wait_for_log("Scan of staging finished", timeout=30)
+        assert daemon.returncode == 0
+    moved = [p for p in setup.state.iterdir() if p.name.startswith("state.json.corrupt-")]
+    assert len(moved) == 1 and moved[0].read_bytes() == garbage, "the bad file is kept for inspection"
+    assert "State file unusable" in log and moved[0].name in log
+    state = setup.state_json()
+    assert state["version"] == 1 and state["accounts"]["staging"]["last_successful_scan"]
+    # The next start reads the fresh file: nothing moved aside again.
+    with Daemon(rootwatchd_binary, setup) as daemon:
+        daemon.wait_for_log("started", timeout=10)
+    assert len([p for p in setup.state.iterdir() if p.name.startswith("state.json.corrupt-")]) == 1
