@@ -1,7 +1,8 @@
 # rootwatchd — build, test, demo, benchmark, install.
 #   make demo    the daemon against the bundled fake cloud, showing real alerts
 #   make test    everything: dependencies, format check, Swift tests, end-to-end tests
-#   make bench   the benchmarks (ratios against a baseline measured in the same run)
+#   make bench   the benchmarks (ratios against a baseline measured in the same run);
+#                BENCH_ARGS=--curl adds the CurlTransport micro-benchmark, --help lists the options
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -45,10 +46,10 @@ test-e2e: venv release
 	scripts/with-journald $(PYTHON) -m pytest -q -p no:cacheprovider Tests/e2e
 
 demo: venv release
-	scripts/demo
+	scripts/with-journald $(PYTHON) scripts/demo.py
 
 bench: venv release
-	scripts/with-journald $(PYTHON) Benchmarks/run.py
+	scripts/with-journald $(PYTHON) Benchmarks/run.py $(BENCH_ARGS)
 
 install: release
 	install -D -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/rootwatchd" "$(DESTDIR)$(PREFIX)/bin/rootwatchd"

@@ -58,4 +58,9 @@ package actor AssumeRoleCredentialProvider: CredentialProvider {
         let margin = Double(refreshMargin.components.seconds)
         return expiration.timeIntervalSince(now()) > margin
     }
+
+    /// Drops the cached credential when the cloud rejected it, so the next call fetches a new one.
+    package func rejected(_ credential: AccessKeyCredential) {
+        if cached == credential { cached = nil }
+    }
 }

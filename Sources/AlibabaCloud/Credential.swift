@@ -36,6 +36,15 @@ package struct AccessKeyCredential: Sendable, Equatable, CustomStringConvertible
 /// them until shortly before expiry.
 package protocol CredentialProvider: Sendable {
     func credential() async throws -> AccessKeyCredential
+
+    /// Told that the cloud rejected `credential` (an STS token expired or revoked early): a provider
+    /// of temporary credentials drops it, so the next `credential()` fetches a fresh one.
+    func rejected(_ credential: AccessKeyCredential) async
+}
+
+extension CredentialProvider {
+    /// Long-lived keys have nothing to refresh.
+    package func rejected(_ credential: AccessKeyCredential) async {}
 }
 
 /// A fixed credential.

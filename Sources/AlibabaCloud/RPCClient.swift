@@ -104,6 +104,7 @@ package struct RPCClient: Sendable {
     ) async throws -> RPCResponse {
         let start = now()
         var attempt = 0
+        var refreshedRejectedToken = false
         while true {
             attempt += 1
             let credential = try await credentials.credential()
@@ -128,6 +129,13 @@ package struct RPCClient: Sendable {
                     kind: .network(.other(String(describing: error))), account: account, action: action)
             }
             failure.attempts = attempt
+            // A temporary credential the cloud no longer accepts (expired or revoked early): get a
+            // fresh one and try once more at once; a rejected long-lived key fails as it is.
+            if case .credentialRejected = failure.kind, credential.securityToken != nil, !refreshedRejectedToken {
+                refreshedRejectedToken = true
+                await credentials.rejected(credential)
+                continue
+            }
             let elapsed = Duration.seconds(now().timeIntervalSince(start))
             guard let delay = options.retryPolicy.delay(after: failure, attempt: attempt, elapsed: elapsed) else {
                 throw failure

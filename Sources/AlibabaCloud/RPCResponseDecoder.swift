@@ -3,7 +3,9 @@
 /// Error shape as the official SDK reads it (`alibabacloud_tea_openapi/client.py`): keys
 /// `Code|code`, `Message|message`, `RequestId|requestId`; HTTP 4xx and 5xx are errors.
 /// Codes are classified before statuses because the gateway reports throttling and signature
-/// problems as plain HTTP 400 (alibaba-api.md §1.5).
+/// problems as plain HTTP 400 (alibaba-api.md §1.5). The request ID falls back to the
+/// `x-acs-request-id` header, which the gateway sends with every answer, so a body that is cut off
+/// or is a proxy's HTML page still yields an ID for the support ticket.
 package enum RPCResponseDecoder {
     /// Decodes `response` for `action`; `credential` is only used to scrub its secrets from messages.
     package static func decode(
@@ -13,13 +15,14 @@ package enum RPCResponseDecoder {
         credential: AccessKeyCredential
     ) -> Result<RPCResponse, AlibabaCloudError> {
         let json = try? JSONValue.parse(response.body)
-        let requestID = (json?["RequestId"] ?? json?["requestId"])?.stringValue
+        let requestID =
+            (json?["RequestId"] ?? json?["requestId"])?.stringValue ?? response.header("x-acs-request-id")
         if (200..<300).contains(response.status) {
             guard let json, json.objectValue != nil else {
                 return .failure(
                     AlibabaCloudError(
                         kind: .malformedResponse("body is not a JSON object (\(response.body.count) bytes)"),
-                        account: account, action: action, httpStatus: response.status))
+                        account: account, action: action, requestID: requestID, httpStatus: response.status))
             }
             return .success(RPCResponse(body: json, requestID: requestID, status: response.status))
         }

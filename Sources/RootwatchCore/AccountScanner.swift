@@ -1,10 +1,11 @@
 import AlibabaCloud
 import FoundationEssentials
 
-/// One credential-report scan of one account: identity, report, parse, decide.
+/// Fetches what one credential-report scan of one account needs: the account ID (once) and the
+/// parsed report, or the one-line reason it could not.
 ///
-/// The scanner talks to the cloud only through the clients it is given and returns a `ScanOutcome`;
-/// the caller sends the alerts and then saves the state, in that order.
+/// Fetching is the slow, networked half of a scan and runs without holding anything; deciding what
+/// it means (`ScanObservation.decide`) happens afterwards against the account's latest state.
 package struct AccountScanner: Sendable {
     /// What detection needs to know about the account.
     package struct Settings: Sendable, Equatable {
@@ -32,10 +33,10 @@ package struct AccountScanner: Sendable {
         self.sts = sts
     }
 
-    /// Scans the account once. Returns nil when the task was cancelled (shutdown): a cancelled scan
-    /// is neither a success nor a failure and changes nothing.
-    package func scan(previous: AccountState?, now: @Sendable () -> Date) async -> ScanOutcome? {
-        var accountID = previous?.accountID
+    /// Fetches and parses the report. Returns nil when the task was cancelled (shutdown): a cancelled
+    /// scan is neither a success nor a failure and changes nothing.
+    package func fetch(knownAccountID: String?) async -> ScanObservation? {
+        var accountID = knownAccountID
         do {
             if accountID == nil {
                 accountID = try await sts.getCallerIdentity().accountID
@@ -45,20 +46,12 @@ package struct AccountScanner: Sendable {
                 throw ScanError.badGeneratedTime(download.generatedTime)
             }
             let report = try CredentialReport.parse(pages: download.pages)
-            let decision = Detector.decideScan(
-                account: settings.name, accountID: accountID, window: settings.window,
-                windowText: settings.windowText, report: (reportTime, report.root), previous: previous, now: now())
-            return ScanOutcome(
-                account: settings.name, decision: decision, report: report, reportTime: reportTime, failure: nil)
+            return ScanObservation(settings: settings, accountID: accountID, result: .report(reportTime, report))
         } catch {
             if Task.isCancelled || error is CancellationError { return nil }
             if let cloud = error as? AlibabaCloudError, case .network(.cancelled) = cloud.kind { return nil }
             let message = Self.describe(error, account: settings.name)
-            let decision = Detector.decideFailure(
-                account: settings.name, accountID: accountID, error: message, staleAfter: settings.staleAfter,
-                window: settings.window, windowText: settings.windowText, previous: previous, now: now())
-            return ScanOutcome(
-                account: settings.name, decision: decision, report: nil, reportTime: nil, failure: message)
+            return ScanObservation(settings: settings, accountID: accountID, result: .failure(message))
         }
     }
 
@@ -69,6 +62,36 @@ package struct AccountScanner: Sendable {
         case let report as ReportError: "account \(account): \(report)"
         case let scan as ScanError: "account \(account): \(scan)"
         default: "account \(account): \(error)"
+        }
+    }
+}
+
+/// What a fetch saw: the report, or why there is none.
+package struct ScanObservation: Sendable {
+    package enum Result: Sendable {
+        case report(Date, CredentialReport)
+        case failure(String)
+    }
+
+    package var settings: AccountScanner.Settings
+    package var accountID: String?
+    package var result: Result
+
+    /// Decides against `previous` (the account's state at this moment) what the observation raises.
+    package func decide(previous: AccountState?, now: Date) -> ScanOutcome {
+        switch result {
+        case .report(let reportTime, let report):
+            let decision = Detector.decideScan(
+                account: settings.name, accountID: accountID, window: settings.window,
+                windowText: settings.windowText, report: (reportTime, report.root), previous: previous, now: now)
+            return ScanOutcome(
+                account: settings.name, decision: decision, report: report, reportTime: reportTime, failure: nil)
+        case .failure(let message):
+            let decision = Detector.decideFailure(
+                account: settings.name, accountID: accountID, error: message, staleAfter: settings.staleAfter,
+                window: settings.window, windowText: settings.windowText, previous: previous, now: now)
+            return ScanOutcome(
+                account: settings.name, decision: decision, report: nil, reportTime: nil, failure: message)
         }
     }
 }
@@ -84,7 +107,7 @@ package enum ScanError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// What one scan found: the decision (alerts and next state) and, for `check`, the report it read.
+/// What one scan decided: the alerts and next state and, for `check`, the report it read.
 package struct ScanOutcome: Sendable {
     package var account: String
     package var decision: ScanDecision

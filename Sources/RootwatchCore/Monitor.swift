@@ -11,6 +11,8 @@ import Synchronization
 package final class Monitor: Sendable {
     private let store: StateStore
     private let scanners: Mutex<[String: AccountScanner]>
+    /// Decide-emit-commit steps of one account take turns (report scans and ActionTrail polls).
+    private let turns = KeyedLock()
     private let sinks: [any AlertSink]
     private let logger: Logger
     private let now: @Sendable () -> Date
@@ -43,15 +45,35 @@ package final class Monitor: Sendable {
     }
 
     /// Scans `account` once and applies the outcome. Returns the outcome (nil when cancelled or unknown).
+    ///
+    /// The report is fetched without holding anything; the decision is then made against the
+    /// account's state as it is at that moment, under the account's turn, so a concurrent ActionTrail
+    /// poll of the same account is never overwritten.
     @discardableResult
     package func scan(_ account: String) async -> ScanOutcome? {
         guard let scanner = scanners.withLock({ $0[account] }) else { return nil }
-        let previous = store.account(account)
         logger.debug(
             "Scan of \(account) started", ["ROOTWATCH_ACCOUNT": account, "MESSAGE_ID": scanLifecycleMessageID])
-        guard let outcome = await scanner.scan(previous: previous, now: now) else { return nil }
-        await apply(outcome)
-        return outcome
+        guard let observation = await scanner.fetch(knownAccountID: store.account(account)?.accountID) else {
+            return nil
+        }
+        return await turns.withLock(account) {
+            let outcome = observation.decide(previous: store.account(account), now: now())
+            await apply(outcome)
+            return outcome
+        }
+    }
+
+    /// Decides and applies under the account's turn: for callers with a decision function of their own
+    /// (ActionTrail polls). `decide` gets the account's current state.
+    package func decideAndApply(
+        _ account: String, _ decide: @Sendable (AccountState?) -> ScanOutcome
+    ) async -> ScanOutcome {
+        await turns.withLock(account) {
+            let outcome = decide(store.account(account))
+            await apply(outcome)
+            return outcome
+        }
     }
 
     /// Logs the outcome, sends its alerts to every sink, then commits the next state. When a sink
@@ -91,8 +113,7 @@ package final class Monitor: Sendable {
 
         store.update(account) { current in
             var next = outcome.decision.nextState
-            next.nextDue = current?.nextDue
-            next.actionTrail = current?.actionTrail ?? next.actionTrail
+            next.nextDue = current?.nextDue  // the scheduler owns it
             current = next
         }
         if let failure = outcome.failure {

@@ -15,6 +15,8 @@ package struct ScannerFactory: Sendable {
     package var polling: IMSClient.Polling
     /// Told about every retry, to log it.
     package var onRetry: @Sendable (AlibabaCloudError, Duration) -> Void
+    /// Reads a file (the aliyun CLI's `config.json`); the factory itself does no I/O.
+    package var readFile: @Sendable (String) throws -> [UInt8]
 
     package init(
         transport: any HTTPTransport,
@@ -22,8 +24,10 @@ package struct ScannerFactory: Sendable {
         now: @escaping @Sendable () -> Date = { Date() },
         retryPolicy: RetryPolicy = RetryPolicy(),
         polling: IMSClient.Polling = IMSClient.Polling(),
-        onRetry: @escaping @Sendable (AlibabaCloudError, Duration) -> Void = { _, _ in }
+        onRetry: @escaping @Sendable (AlibabaCloudError, Duration) -> Void = { _, _ in },
+        readFile: @escaping @Sendable (String) throws -> [UInt8] = { _ in [] }
     ) {
+        self.readFile = readFile
         self.transport = transport
         self.sleeper = sleeper
         self.now = now
@@ -47,9 +51,10 @@ package struct ScannerFactory: Sendable {
         let ims = try endpoint(configuration.endpoints.ims, section: "endpoints")
         let sts = try endpoint(configuration.endpoints.sts, section: "endpoints")
 
+        let metadata = try endpoint(configuration.endpoints.metadata, section: "endpoints")
         var bases: [String: any CredentialProvider] = [:]
         for credentials in configuration.credentials {
-            bases[credentials.name] = try baseProvider(credentials)
+            bases[credentials.name] = try baseProvider(credentials, metadata: metadata, sts: sts, options: options)
         }
         var scanners: [String: AccountScanner] = [:]
         for account in configuration.accounts {
@@ -90,16 +95,46 @@ package struct ScannerFactory: Sendable {
         }
     }
 
-    private func baseProvider(_ credentials: CredentialsConfiguration) throws(Failure) -> any CredentialProvider {
+    private func baseProvider(
+        _ credentials: CredentialsConfiguration, metadata: Endpoint, sts: Endpoint, options: RPCClient.Options
+    ) throws(Failure) -> any CredentialProvider {
         switch credentials.source {
         case .accessKey(let id, let secret, _):
             return StaticCredentialProvider(AccessKeyCredential(accessKeyID: id, accessKeySecret: secret.revealed))
         case .environment(let id, let secret, let token):
             return StaticCredentialProvider(
                 AccessKeyCredential(accessKeyID: id, accessKeySecret: secret.revealed, securityToken: token?.revealed))
-        case .ecsRAMRole, .cliProfile:
-            throw Failure(
-                section: "credentials \(credentials.name)", reason: "this credential source is not available yet")
+        case .ecsRAMRole(let roleName):
+            return ECSRAMRoleCredentialProvider(
+                metadata: metadata, roleName: roleName, transport: transport, sleeper: sleeper, now: now)
+        case .cliProfile(let profile, let configFile):
+            let section = "credentials \(credentials.name)"
+            let bytes: [UInt8]
+            do {
+                bytes = try readFile(configFile)
+            } catch {
+                throw Failure(section: section, reason: "cannot read \(configFile): \(error)")
+            }
+            let resolved: CLIProfileCredentials.Resolved
+            do {
+                resolved = try CLIProfileCredentials.resolve(
+                    configJSON: bytes, profile: profile, configFile: configFile)
+            } catch {
+                throw Failure(section: section, reason: error.description)
+            }
+            switch resolved {
+            case .fixed(let credential):
+                return StaticCredentialProvider(credential)
+            case .ecsRAMRole(let roleName):
+                return ECSRAMRoleCredentialProvider(
+                    metadata: metadata, roleName: roleName, transport: transport, sleeper: sleeper, now: now)
+            case .assumeRole(let base, let roleARN, let sessionName, let externalID, let durationSeconds):
+                let baseSTS = STSClient(
+                    rpc: rpc(credentials.name, StaticCredentialProvider(base), options), endpoint: sts)
+                return AssumeRoleCredentialProvider(
+                    sts: baseSTS, roleARN: roleARN, externalID: externalID, sessionName: sessionName ?? "rootwatchd",
+                    durationSeconds: durationSeconds ?? 3600, now: now)
+            }
         }
     }
 }

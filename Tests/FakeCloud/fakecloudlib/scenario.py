@@ -68,6 +68,8 @@ class Scenario:
         for spec in specs:
             self.add_account(spec, now)
         self.faults.add(doc.get("faults", []))
+        # {"account", "role", "expiration_seconds"}: the ECS instance role the metadata service serves.
+        self.instance_role = doc.get("instance_role")
 
     def add_account(self, spec: dict, now) -> Account:
         name = spec["name"]

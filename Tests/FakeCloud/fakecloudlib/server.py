@@ -1,4 +1,4 @@
-"""The HTTP server: one port answering IMS, STS and ActionTrail, plus the admin API.
+"""The HTTP server: one port answering IMS, STS, ActionTrail and the ECS metadata service, plus the admin API.
 
 Each request runs on its own daemon thread (``ThreadingHTTPServer``). An API request is held for
 ``latency_ms``, authenticated, matched against faults, dispatched, and answered with a fresh
@@ -22,6 +22,7 @@ from .admin import AdminApi, AdminError, is_loopback
 from .api import CloudApi
 from .credentials import CredentialStore
 from .faults import RawResponse
+from .metadata import MetadataService
 from .scenario import Scenario
 from .signature import Incoming, SignatureVerifier
 from .stats import Stats
@@ -42,6 +43,7 @@ class FakeCloudServer(ThreadingHTTPServer):
         self.store = CredentialStore(scenario)
         self.verifier = SignatureVerifier(self.store)
         self.api = CloudApi(scenario, self.store)
+        self.metadata = MetadataService(scenario.instance_role, scenario, self.store)
         self.admin = AdminApi(self)
         self.stats = Stats()
         self.verbose = verbose
@@ -60,7 +62,7 @@ class FakeCloudServer(ThreadingHTTPServer):
 
 
 class RequestHandler(BaseHTTPRequestHandler):
-    """Routes ``/__admin/…`` to the admin API and everything else to the cloud API."""
+    """Routes ``/__admin/…`` to the admin API, ``/latest/…`` to the metadata service, the rest to the cloud API."""
 
     protocol_version = "HTTP/1.1"
     server: FakeCloudServer
@@ -86,6 +88,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path.startswith("/__admin/"):
             self._admin(url, body)
+            return
+        if MetadataService.handles(url.path):
+            self._metadata(url)
             return
         self.server.stats.enter()
         try:
@@ -166,6 +171,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             code,
             principal.access_key_id if principal else None,
         )
+
+    # -- metadata service ---------------------------------------------------------------------
+
+    def _metadata(self, url):
+        headers = {name.lower(): value for name, value in reversed(self.headers.items())}
+        status, content_type, payload = self.server.metadata.handle(self.command, url.path, headers)
+        self._send(status, payload, content_type, str(uuid.uuid4()).upper())
 
     # -- admin API ----------------------------------------------------------------------------
 
