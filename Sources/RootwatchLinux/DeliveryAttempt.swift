@@ -27,7 +27,8 @@ package enum DeliveryAttempt {
         if let timeout { request.timeout = min(request.timeout, timeout) }
         do {
             let response = try await transport.send(request)
-            return renderer.verdict(for: response)
+            // A `Retry-After` HTTP-date is measured from the answer's arrival.
+            return renderer.verdict(for: response, receivedAt: Date())
         } catch let error as TransportError {
             switch error {
             case .cancelled: return Task.isCancelled ? nil : .retry(reason: "request cancelled", after: nil)

@@ -112,20 +112,6 @@ struct Bootstrap: Sendable {
 
     /// The renderer for a webhook's format.
     static func renderer(for webhook: WebhookConfiguration, context: WebhookContext) -> any WebhookRenderer {
-        UnavailableRenderer(format: webhook.format)
-    }
-}
-
-/// Stands in until the platform renderers are part of the build: every attempt fails to render, so
-/// deliveries wait in the outbox instead of being lost.
-private struct UnavailableRenderer: WebhookRenderer {
-    let format: WebhookFormat
-
-    func request(for alert: Alert, attemptTime: Date) throws(WebhookRenderError) -> HTTPRequest {
-        throw WebhookRenderError("format \(format.rawValue) is not available in this build")
-    }
-
-    func verdict(for response: HTTPResponse) -> DeliveryVerdict {
-        .permanent(reason: "format \(format.rawValue) is not available in this build")
+        WebhookRenderers.renderer(for: webhook, context: context)
     }
 }
