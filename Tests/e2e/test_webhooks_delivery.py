@@ -103,7 +103,7 @@ def test_daemon_delivers_every_alert_signed_and_status_shows_the_webhook(tmp_pat
         wait_until(lambda: set(receiver.delivered_ids("/ops")) >= ids, 20, message="every alert delivered")
         wait_until(lambda: not outbox(setup), 5, message="an empty outbox")
         assert all(r["verified"] for r in receiver.requests("/ops")), receiver.requests("/ops")
-        status = status_json(rootwatchd_binary, setup)
+    status = status_json(rootwatchd_binary, setup)  # the state file is complete once the daemon stopped
     webhook = status["webhooks"][0]
     assert webhook["name"] == "ops" and webhook["pending"] == 0 and webhook["dead"] == 0
     assert webhook["url"].endswith("/ops?token=****") and "s3cr3t" not in json.dumps(status)
