@@ -20,9 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "Tests" / "FakeCloud"))
 sys.path.insert(0, str(ROOT / "Tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "Tests" / "Support"))
 
 from fakecloud_client import SCENARIOS, FakeCloud  # noqa: E402
 from rootwatch import Setup, run, wait_until  # noqa: E402
+from webhook_receiver import WebhookReceiver, standard_secret  # noqa: E402
 
 BINARY = Path(os.environ.get("ROOTWATCH_BINARY") or ROOT / ".build" / "release" / "rootwatchd")
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
@@ -40,7 +42,9 @@ def show(command: list[str]) -> None:
 def main() -> int:
     scenario = json.loads((SCENARIOS / "demo.json").read_text())
     workdir = Path(tempfile.mkdtemp(prefix="rootwatchd-demo-"))
-    with FakeCloud(scenario) as cloud:
+    secret = standard_secret()
+    with FakeCloud(scenario) as cloud, WebhookReceiver() as receiver:
+        receiver.script("/ops", format="standard", secret=secret)
         step(f"Fake Alibaba Cloud on {cloud.url} (every request's signature checked by the official SDK)")
         stories = {"prod": "clean: root last used 160 days ago, MFA on, no root AccessKey",
                    "staging": "root console logon 3 minutes ago",
@@ -50,7 +54,12 @@ def main() -> int:
         setup = Setup.for_scenario(
             workdir, cloud, scenario, account_options={
                 "prod": {"role_arn": "acs:ram::1234567890123456:role/rootwatchd-audit", "external_id": "demo-prod-ext"}})
-        step(f"Configuration {setup.config}")
+        secret_file = setup.secrets / "ops"
+        secret_file.write_text(secret + "\n")
+        secret_file.chmod(0o600)
+        setup.webhook("ops", url=receiver.url("/ops"), format="standard", secret_file=str(secret_file))
+        setup.write()
+        step(f"Configuration {setup.config} (and a Standard Webhooks receiver at {receiver.url('/ops')})")
         show([str(BINARY), "check-config", *setup.args()])
 
         step("rootwatchd run (foreground; alerts appear as they are found)")
@@ -68,7 +77,8 @@ def main() -> int:
                 return all(accounts.get(n, {}).get("last_successful_scan") for n in names)
 
             wait_until(all_scanned, timeout=60, interval=0.2, message="every account scanned")
-            time.sleep(0.3)
+            wait_until(lambda: len(receiver.delivered_ids("/ops")) >= 4, timeout=30, interval=0.2,
+                       message="the alerts delivered to the webhook")
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -83,6 +93,14 @@ def main() -> int:
         show(["journalctl", "--no-pager", "-o", "short-iso", *[f"ROOTWATCH_KIND={k}" for k in kinds]])
         step("One alert with every field (journalctl -o verbose ROOTWATCH_KIND=root-console-logon)")
         show(["journalctl", "--no-pager", "-o", "verbose", "ROOTWATCH_KIND=root-console-logon"])
+
+        step("What the webhook received (signatures checked with the official standardwebhooks library)")
+        received = receiver.requests("/ops")
+        for request in received:
+            document = json.loads(request["body"])
+            print(f"  {'verified' if request['verified'] else 'REJECTED'}  webhook-id {request['headers'].get('webhook-id')}"
+                  f"  {document['type']}  {document['data']['account']}")
+        print(json.dumps(json.loads(received[0]["body"]), indent=2))
 
         step("rootwatchd status")
         show([str(BINARY), "status", *setup.args()])

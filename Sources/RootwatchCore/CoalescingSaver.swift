@@ -7,9 +7,11 @@
 /// and no unowned task is needed: the work runs in the task of whoever started it.
 ///
 /// The daemon paces writes instead: scans only `markDirty()`, and `run(interval:sleep:)`, a child of
-/// the daemon's root task group, writes at most once per interval. A snapshot holds every account,
-/// so writing it after each scan costs O(accounts) per scan, O(accounts²) per cycle: with 1,000
-/// accounts that was 11 s of CPU per cycle, and every scan held its concurrency slot while it wrote.
+/// the daemon's root task group, writes as soon as the state changes and then waits at least
+/// `interval` before the next write. A lone change is saved at once; a burst costs one write per
+/// interval. A snapshot holds every account, so writing it after each scan costs O(accounts) per
+/// scan, O(accounts²) per cycle: with 1,000 accounts that was 11 s of CPU per cycle, and every scan
+/// held its concurrency slot while it wrote.
 package actor CoalescingSaver<Snapshot: Sendable> {
     private let snapshot: @Sendable () -> Snapshot
     private let write: @Sendable (Snapshot) async throws -> Void
@@ -18,6 +20,8 @@ package actor CoalescingSaver<Snapshot: Sendable> {
     private var dirty = false
     private var generation = 0
     private var savedGeneration = 0
+    /// Wakes `run` when the state changes; holds at most one pending wake, so bursts coalesce.
+    private let changes = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     /// - Parameters:
     ///   - snapshot: takes the current state, at the moment of writing.
@@ -43,18 +47,20 @@ package actor CoalescingSaver<Snapshot: Sendable> {
         }
     }
 
-    /// Records that the state changed without writing it: `run` writes it within one interval.
+    /// Records that the state changed without writing it: `run` writes it, at once when idle.
     package func markDirty() {
         dirty = true
         generation += 1
+        changes.continuation.yield()
     }
 
-    /// Writes the state whenever it has changed, at most one write per `interval`, until the task
-    /// is cancelled (then `flush` writes the last changes). A failed write is retried next interval.
+    /// Writes the state whenever it has changed — at once after a quiet spell, then at most one write
+    /// per `interval` — until the task is cancelled (then `flush` writes the last changes). A failed
+    /// write is retried after the interval.
     package func run(interval: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void) async {
-        while !Task.isCancelled {
-            if dirty && !writing {
-                _ = await writeCurrent()
+        for await _ in changes.stream {
+            if dirty && !writing, !(await writeCurrent()) {
+                changes.continuation.yield()  // try again after the pause
             }
             do {
                 try await sleep(interval)

@@ -18,7 +18,7 @@ struct RunCommand {
     static let stopDeadline: Duration = .seconds(20)
     /// Longest a finished scan's state waits to be written; a crash in between only re-raises the
     /// same alerts (same ids), and one write per interval keeps large fleets cheap.
-    static let saveInterval: Duration = .seconds(2)
+    static let saveInterval: Duration = .seconds(1)
 
     func run() async -> Int32 {
         let environment = bootstrap.environment
