@@ -257,6 +257,16 @@ class NspawnMachine:
             )
         return result
 
+    def host_path(self, path: str) -> Path:
+        """The host path that reaches `path` inside the container, for reading files as bytes.
+
+        It goes through /proc/PID1/root; an absolute symlink on the way resolves on the host, so
+        pass a path without one (e.g. /var/lib/private/rootwatchd, not /var/lib/rootwatchd).
+        """
+        if self.pid1 is None:
+            raise MachineError("container is not booted")
+        return Path(f"/proc/{self.pid1}/root") / path.lstrip("/")
+
     def wait_for(self, predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
         """Polls `predicate()` until it returns a truthy value, which is returned; bounded."""
         deadline = time.monotonic() + timeout

@@ -7,16 +7,24 @@ it), the tmpfiles entry, the journal catalog (compiled inside with `journalctl -
 a configuration in /etc/rootwatchd that names its secrets as credentials, and the secrets as
 root-owned 0600 files in /etc/rootwatchd/secrets/, which reach the daemon through LoadCredential=.
 
+The configuration also has a `standard` webhook `ops` whose signing secret is the file
+/etc/rootwatchd/secrets/ops, named only as `secret_credential = ops`. The webhook receiver
+(Tests/Support/webhook_receiver.py) runs inside the container as the transient unit receiver.service
+on 127.0.0.1:18090; it verifies each request with the official `standardwebhooks` library, using the
+same secret file, and writes what it recorded to /run/receiver/requests.json before it answers.
+
 What the demo scenario yields: staging had a root console logon 3 minutes ago; sandbox has an
 active root AccessKey used 20 minutes ago and root MFA off; prod is clean. So four alerts.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +34,15 @@ import pytest
 from systemd_harness import BINARY_MOUNT, MachineError, NspawnMachine, rewrite_unit
 
 FAKECLOUD_PORT = 18080
+RECEIVER_PORT = 18090
+WEBHOOK_PATH = "/rootwatch/ops"
+#: A token in the webhook URL: status and the journal show it masked.
+WEBHOOK_TOKEN = "routingToken5Rq8"
+#: A fresh Standard Webhooks secret per run; it exists only in /etc/rootwatchd/secrets/ops inside.
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+RECEIVED = "/run/receiver/requests.json"
+#: The state directory without the /var/lib/rootwatchd symlink (readable from the host, see host_path).
+STATE_DIR = "/var/lib/private/rootwatchd"
 PYENV = Path("/root/.pyenv")
 
 #: The demo scenario's accounts: name, AccessKey ID, secret (Tests/FakeCloud/scenarios/demo.json).
@@ -42,6 +59,7 @@ EXPECTED_ALERTS = {
     ("sandbox", "root-mfa-disabled"),
     ("sandbox", "root-access-key-active"),
 }
+TEST_ALERT_MESSAGE_ID = "23b0b7b4dd834c5c98b189f10f9e8728"
 MESSAGE_IDS = {
     "root-console-logon": "ef0c6e4d1267437a9931212df871bdba",
     "root-access-key-used": "9f05535365734f8881ebdf6594226b54",
@@ -60,6 +78,8 @@ def configuration(interval: str) -> str:
     for name, (_, key_id, _) in ACCOUNTS.items():
         lines += [f"[credentials {name}]", f"access_key_id = {key_id}", f"access_key_secret_credential = {name}", "",
                   f"[account {name}]", f"credentials = {name}", ""]
+    lines += ["[webhook ops]", f"url = http://127.0.0.1:{RECEIVER_PORT}{WEBHOOK_PATH}?token={WEBHOOK_TOKEN}",
+              "format = standard", "secret_credential = ops", ""]
     return "\n".join(lines)
 
 
@@ -111,6 +131,7 @@ def machine(source_root, binary_dir, python_for_fakecloud, tmp_path, request):
         start_fakecloud(machine, source_root, python_for_fakecloud)
         install_catalog(machine, source_root)
         install_configuration(machine)
+        start_receiver(machine, source_root, python_for_fakecloud)
         failed_before = request.session.testsfailed
         yield machine
         if request.session.testsfailed > failed_before:
@@ -138,6 +159,100 @@ def start_fakecloud(machine: NspawnMachine, source_root: Path, python: Path) -> 
     machine.wait_for(healthy, timeout=20, what="the fake cloud's health answer")
 
 
+#: Runs inside the container as receiver.service: the test receiver on a fixed port, recording to a file.
+#: Arguments: Tests/Support, port, path, secret file, record file. The secret is read from the file,
+#: so it is on no command line and in no unit property.
+RECEIVER_PROGRAM = """
+import json, os, signal, sys, threading
+support, port, path, secret_file, record_file = sys.argv[1:]
+sys.path.insert(0, support)
+from webhook_receiver import WebhookReceiver
+
+class RecordingReceiver(WebhookReceiver):
+    dump_lock = threading.Lock()
+
+    def handle(self, handler, body):
+        answer = super().handle(handler, body)
+        self.dump()  # before the answer goes out: a sender that saw success finds its request recorded
+        return answer
+
+    def dump(self):
+        with self.dump_lock:
+            with open(record_file + ".tmp", "w") as out:
+                json.dump(self.requests(), out)
+            os.replace(record_file + ".tmp", record_file)
+
+with open(secret_file) as source:
+    secret = source.read().strip()
+receiver = RecordingReceiver()
+receiver.port = int(port)
+receiver.script(path, format="standard", secret=secret)
+receiver.start()
+receiver.dump()
+signal.pause()
+"""
+
+
+def start_receiver(machine: NspawnMachine, source_root: Path, python: Path) -> None:
+    """Runs the webhook receiver as the transient unit receiver.service; waits until it listens.
+
+    It reads the secret from /etc/rootwatchd/secrets/ops, which install_configuration wrote.
+    """
+    machine.run(
+        "systemd-run", "--unit=receiver", "--description=webhook receiver", "--property=RuntimeDirectory=receiver",
+        "--property=Environment=PYTHONDONTWRITEBYTECODE=1",
+        str(python), "-c", RECEIVER_PROGRAM, str(source_root / "Tests" / "Support"), str(RECEIVER_PORT),
+        WEBHOOK_PATH, "/etc/rootwatchd/secrets/ops", RECEIVED,
+    )
+
+    def listening():
+        if machine.run("systemctl", "is-failed", "--quiet", "receiver", check=False).returncode == 0:
+            log = machine.run("journalctl", "-u", "receiver", "--no-pager", check=False).stdout
+            raise MachineError(f"the webhook receiver failed:\n{log}")
+        return machine.run("test", "-f", RECEIVED, check=False).returncode == 0
+
+    machine.wait_for(listening, timeout=20, what="the webhook receiver")
+
+
+def received(machine: NspawnMachine) -> list[dict]:
+    """Every request the receiver got, in arrival order, as webhook_receiver records them."""
+    return json.loads(machine.run("cat", RECEIVED).stdout)
+
+
+def delivered(machine: NspawnMachine) -> dict[str, list[dict]]:
+    """Requests the receiver verified and accepted, by alert id."""
+    found: dict[str, list[dict]] = {}
+    for request in received(machine):
+        if request["verified"] and request["answer"] == "accept":
+            found.setdefault(request["headers"]["webhook-id"], []).append(request)
+    return found
+
+
+def outbox_files(machine: NspawnMachine) -> list[str]:
+    """Every file under the outbox (pending and dead), relative to it."""
+    out = machine.run("find", f"{STATE_DIR}/outbox", "-type", "f", "-printf", "%P\\n").stdout
+    return sorted(out.split())
+
+
+def secret_forms() -> list[bytes]:
+    """The webhook secret as it could leak: whole, its base64 key, the key bytes in hex."""
+    key = WEBHOOK_SECRET.removeprefix("whsec_")
+    return [WEBHOOK_SECRET.encode(), key.encode(), base64.b64decode(key).hex().encode()]
+
+
+def with_credentials(machine: NspawnMachine, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Runs `rootwatchd ARGS` as root in a transient service with the unit's LoadCredential=.
+
+    That is how a command of the operator's gets the secrets the configuration names by credential.
+    """
+    return machine.run(
+        "systemd-run", "--wait", "--pipe", "--quiet", "--collect",
+        "--property=LoadCredential=secret:/etc/rootwatchd/secrets",
+        f"{BINARY_MOUNT}/rootwatchd", "--config", "/etc/rootwatchd/rootwatchd.conf", *args,
+        timeout=timeout, check=False,
+    )
+
+
 def install_catalog(machine: NspawnMachine, source_root: Path) -> None:
     """Installs rootwatchd.catalog where packages put catalogs and compiles the database, inside.
 
@@ -152,11 +267,12 @@ def install_catalog(machine: NspawnMachine, source_root: Path) -> None:
 
 
 def install_configuration(machine: NspawnMachine, interval: str = "1h") -> None:
-    """Writes rootwatchd.conf (0644) and one root-owned 0600 secret file per account."""
+    """Writes rootwatchd.conf (0644) and root-owned 0600 secret files: one per account, one for the webhook."""
     assert machine.run("stat", "-c", "%a %U", "/etc/rootwatchd/secrets").stdout.split() == ["700", "root"]
     write_file(machine, "/etc/rootwatchd/rootwatchd.conf", configuration(interval), "0644")
     for name, (_, _, secret) in ACCOUNTS.items():
         write_file(machine, f"/etc/rootwatchd/secrets/{name}", secret + "\n", "0600")
+    write_file(machine, "/etc/rootwatchd/secrets/ops", WEBHOOK_SECRET + "\n", "0600")
 
 
 def write_file(machine: NspawnMachine, path: str, text: str, mode: str) -> None:
@@ -180,7 +296,8 @@ def entries(machine: NspawnMachine, *matches: str) -> list[dict]:
 
 
 def alerts(machine: NspawnMachine) -> list[dict]:
-    return [e for e in entries(machine) if "ROOTWATCH_ALERT_ID" in e]
+    """The alerts themselves: entries with an alert id and a kind (a delivery's log line has no kind)."""
+    return [e for e in entries(machine) if "ROOTWATCH_ALERT_ID" in e and "ROOTWATCH_KIND" in e]
 
 
 def scans_finished(machine: NspawnMachine) -> dict[str, int]:
@@ -257,6 +374,43 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     for _, key_id, secret in ACCOUNTS.values():
         assert secret not in everything and key_id not in everything, "secrets and full key IDs stay out"
 
+    # The webhook: every alert of the journal reaches the receiver inside the container, signed with
+    # the secret that only LoadCredential= gave the daemon (the receiver verifies it with the official
+    # standardwebhooks library), and each delivered file leaves the outbox.
+    ids = {e["ROOTWATCH_ALERT_ID"] for e in found}
+    machine.wait_for(lambda: set(delivered(machine)) >= ids, timeout=20, what="every alert at the receiver")
+    machine.wait_for(lambda: not outbox_files(machine), timeout=10, what="an empty outbox")
+    requests = received(machine)
+    assert all(r["verified"] and r["answer"] == "accept" and r["status"] == 200 for r in requests), requests
+    assert sorted(r["headers"]["webhook-id"] for r in requests) == sorted(ids), "each alert once, nothing else"
+    assert all(r["path"] == WEBHOOK_PATH and r["query"] == {"token": [WEBHOOK_TOKEN]} for r in requests)
+    for entry in found:
+        [request] = delivered(machine)[entry["ROOTWATCH_ALERT_ID"]]
+        body = json.loads(request["body"])
+        assert body["type"] == entry["ROOTWATCH_KIND"]
+        data = body["data"]
+        assert (data["id"], data["account"], data["account_id"], data["activity_time"]) == (
+            entry["ROOTWATCH_ALERT_ID"], entry["ROOTWATCH_ACCOUNT"], entry["ROOTWATCH_ACCOUNT_ID"],
+            entry["ROOTWATCH_ACTIVITY_TIME"])
+    masked_url = f"http://127.0.0.1:{RECEIVER_PORT}{WEBHOOK_PATH}?token=****"
+    logged = [e for e in entries(machine, "ROOTWATCH_WEBHOOK=ops")
+              if re.fullmatch(r"Alert [0-9a-f]{32} delivered to webhook ops \(attempt 1\)", e.get("MESSAGE", ""))]
+    assert sorted(e["ROOTWATCH_ALERT_ID"] for e in logged) == sorted(ids), logged
+    assert all(e["ROOTWATCH_WEBHOOK_URL"] == masked_url for e in logged), logged
+
+    # test-alert, run by root with the unit's credentials: straight to the receiver, signed the same way.
+    tested = with_credentials(machine, "test-alert")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    test_id = re.search(r"^journal: written \(alert id ([0-9a-f]{32})\)$", tested.stdout, re.MULTILINE).group(1)
+    assert f"webhook ops (standard, {masked_url}): delivered\n" in tested.stdout, tested.stdout
+    [request] = delivered(machine)[test_id]
+    assert json.loads(request["body"])["type"] == "test"
+    assert json.loads(request["body"])["data"]["account"] == "rootwatchd-test"
+    machine.run("journalctl", "--sync")
+    [test_entry] = [json.loads(line) for line in machine.run(
+        "journalctl", "-o", "json", "--no-pager", f"ROOTWATCH_ALERT_ID={test_id}").stdout.splitlines()]
+    assert test_entry["MESSAGE_ID"] == TEST_ALERT_MESSAGE_ID
+
     # The sandbox: a dynamic user, not root, with its state 0600 in the private state directory.
     uid = main_uid(machine, state["MainPID"])
     assert uid in DYNAMIC_UIDS, uid
@@ -265,7 +419,7 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     assert (mode, int(owner)) == ("600", uid)
     assert machine.run("stat", "-c", "%a", "/var/lib/private/rootwatchd").stdout.strip() == "700"
     credentials = machine.run("ls", "/run/credentials/rootwatchd.service").stdout.split()
-    assert sorted(credentials) == sorted(f"secret_{name}" for name in ACCOUNTS)
+    assert sorted(credentials) == sorted(f"secret_{name}" for name in [*ACCOUNTS, "ops"])
 
     # The catalog explains an alert with that entry's own fields.
     logon = next(e for e in found if e["ROOTWATCH_KIND"] == "root-console-logon")
@@ -298,7 +452,7 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     assert "STATUS=reloading configuration" in heard[reloading], heard
     assert any("READY=1" in n for n in heard[reloading + 1:]), heard
     assert state["MainPID"] == pid_before, "a reload keeps the process"
-    assert any(e.get("MESSAGE") == "Configuration reloaded: 3 accounts" for e in entries(machine))
+    assert any(e.get("MESSAGE") == "Configuration reloaded: 3 accounts, 1 webhooks" for e in entries(machine))
 
     # Restart: the saved due time (30 min away) exceeds the new interval, so the new process scans
     # at once and meets the same root activity; the state it loaded says those alerts were sent.
@@ -333,6 +487,27 @@ def test_enable_now_alerts_reloads_restarts_without_repeating_and_stops_cleanly(
     streamed = [e for e in entries(machine) if e.get("_SYSTEMD_INVOCATION_ID") in invocations
                 and e.get("_TRANSPORT") == "stdout"]
     assert streamed == [], streamed
+
+    # Across reload and restart the receiver got each alert exactly once; the outbox stayed empty.
+    assert {i: len(r) for i, r in delivered(machine).items()} == dict.fromkeys([*ids, test_id], 1)
+    assert all(r["verified"] for r in received(machine))
+    assert outbox_files(machine) == []
+    # status, as root with the unit's credentials (the configuration names its secrets by credential).
+    status = with_credentials(machine, "--state-dir", STATE_DIR, "status", "--json")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert json.loads(status.stdout)["webhooks"] == [
+        {"name": "ops", "format": "standard", "url": masked_url, "configured": True, "pending": 0, "dead": 0,
+         "last_error": None, "oldest_pending": None}], status.stdout
+    # The secret is nowhere but in its file: not in the state directory, the journal or any output.
+    state_files = [path for path in machine.host_path(STATE_DIR).rglob("*") if path.is_file()]
+    assert "state.json" in {path.name for path in state_files}, state_files
+    journal = machine.run("journalctl", "-b", "-o", "json", "--no-pager", timeout=20).stdout.encode()
+    for form in secret_forms():
+        assert form not in journal, "the webhook secret reached the journal"
+        assert form not in (tested.stdout + status.stdout).encode()
+        for path in state_files:
+            assert form not in path.read_bytes(), f"the webhook secret is in {path}"
+    assert WEBHOOK_TOKEN.encode() not in journal, "URLs are logged masked"
     sys.stderr.write(f"enable --now to 3 scanned accounts: {startup:.1f}s; stop: {stop_took:.2f}s; "
                      f"exposure {rating.group(1)}\n")
 
