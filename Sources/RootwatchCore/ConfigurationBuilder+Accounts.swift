@@ -91,7 +91,7 @@ extension ConfigurationBuilder {
         } else if case .found(let secret, let origin) = secret(
             section, keys: keys, required: format.secretRule == .required)
         {
-            if format == .standard && !Self.isStandardWebhookSecret(secret.revealed) {
+            if resolveSecrets, format == .standard, !Self.isStandardWebhookSecret(secret.revealed) {
                 let key = keys.all.first { section.entry($0) != nil } ?? keys.file
                 fail(section, key, "is not a Standard Webhooks secret (whsec_ followed by base64 of 24 to 64 bytes)")
             }

@@ -74,6 +74,10 @@ extension ConfigurationBuilder {
     }
 
     private func environmentCredentials(_ section: MergedSection) -> CredentialsConfiguration? {
+        guard resolveSecrets else {
+            return CredentialsConfiguration(
+                name: section.name, source: .environment(id: "(environment)", secret: Secret(""), securityToken: nil))
+        }
         guard let id = environment[EnvironmentName.accessKeyID], !id.isEmpty else {
             fail(section, "source", "environment: \(EnvironmentName.accessKeyID) is not set")
             return nil
@@ -139,6 +143,7 @@ extension ConfigurationBuilder {
         switch key {
         case keys.file:
             guard let path = path(section, key) else { return .invalid }
+            guard resolveSecrets else { return .found(Secret(""), .file(path: path)) }
             guard let secret = readSecret(section, key, path: path) else { return .invalid }
             return .found(secret, .file(path: path))
         case keys.credential:
@@ -146,6 +151,7 @@ extension ConfigurationBuilder {
                 fail(section, key, "\(quoted(entry.value)) is not a credential name")
                 return .invalid
             }
+            guard resolveSecrets else { return .found(Secret(""), .credential(name: entry.value)) }
             guard let directory = credentialsDirectory, !directory.isEmpty else {
                 fail(section, key, "$CREDENTIALS_DIRECTORY is not set (use LoadCredential= in the unit)")
                 return .invalid

@@ -59,16 +59,20 @@ final class ConfigurationBuilder {
     let fileSystem: any ConfigurationFileSystem
     let environment: [String: String]
     let credentialsDirectory: String?
+    /// False for readers that need the shape of the configuration but no secret (`status`): secret
+    /// files, credentials and environment variables are then not read, only named.
+    let resolveSecrets: Bool
     private(set) var errors: [ConfigurationError] = []
 
     init(
         files: [String], fileSystem: any ConfigurationFileSystem, environment: [String: String],
-        credentialsDirectory: String?
+        credentialsDirectory: String?, resolveSecrets: Bool = true
     ) {
         self.files = files
         self.fileSystem = fileSystem
         self.environment = environment
         self.credentialsDirectory = credentialsDirectory
+        self.resolveSecrets = resolveSecrets
     }
 
     /// Errors in file order (main file first, then by line); errors about the whole configuration last.

@@ -9,15 +9,20 @@ package struct ConfigurationLoader: Sendable {
     package var environment: [String: String]
     /// `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`); nil when not running with credentials.
     package var credentialsDirectory: String?
+    /// False for readers that need no secret (`status`): secrets are named but not read, so the
+    /// configuration loads outside the service too, where only the service can read its credentials.
+    package var resolveSecrets: Bool
 
     package init(
         fileSystem: any ConfigurationFileSystem,
         environment: [String: String] = [:],
-        credentialsDirectory: String? = nil
+        credentialsDirectory: String? = nil,
+        resolveSecrets: Bool = true
     ) {
         self.fileSystem = fileSystem
         self.environment = environment
         self.credentialsDirectory = credentialsDirectory
+        self.resolveSecrets = resolveSecrets
     }
 
     /// The drop-in directory of a main file: `rootwatchd.conf` → `rootwatchd.conf.d`.
@@ -60,7 +65,7 @@ package struct ConfigurationLoader: Sendable {
 
         let builder = ConfigurationBuilder(
             files: files, fileSystem: fileSystem, environment: environment,
-            credentialsDirectory: credentialsDirectory)
+            credentialsDirectory: credentialsDirectory, resolveSecrets: resolveSecrets)
         if let configuration = builder.build(documents), builder.errors.isEmpty {
             return configuration
         }

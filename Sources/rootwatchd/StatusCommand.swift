@@ -22,8 +22,17 @@ struct StatusCommand {
         case .loaded(let loaded):
             state = loaded
         }
-        // The configuration adds windows and the account order; status still works without it.
-        let configuration = try? bootstrap.configurationLoader().load(mainFile: bootstrap.environment.configPath)
+        // The configuration adds windows, webhooks and the account order. Status reads no secret (only
+        // the service can read its credentials), and still works, with a warning, without it.
+        var loader = bootstrap.configurationLoader()
+        loader.resolveSecrets = false
+        let configuration: Configuration?
+        do {
+            configuration = try loader.load(mainFile: bootstrap.environment.configPath)
+        } catch {
+            printError("rootwatchd: warning: \(error); showing the state file only")
+            configuration = nil
+        }
         let outbox = await WebhookOutboxStore(stateDirectory: bootstrap.environment.stateDirectory).snapshot()
         let webhooks = WebhookStatus.summarize(
             configured: configuration?.webhooks ?? [], pending: outbox.pending, dead: outbox.dead)

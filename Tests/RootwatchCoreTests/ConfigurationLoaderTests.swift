@@ -225,3 +225,40 @@ private let base = """
         #expect(EndpointPolicy.standard.problem(with: "http://100.100.100.200") != nil)
     }
 }
+
+@Suite struct ConfigurationWithoutSecretsTests {
+    /// `status` loads the configuration without reading secrets: a credential that only the service can
+    /// read, an unreadable secret file or missing environment variables do not stop it, and no secret
+    /// value is ever held.
+    @Test func secretsAreNamedButNotRead() throws {
+        let text = """
+            [credentials main]
+            access_key_id = LTAI5tExampleKeyabcd
+            access_key_secret_credential = main
+            [credentials file]
+            access_key_id = LTAI5tExampleKeyabcd
+            access_key_secret_file = /nonexistent/secret
+            [credentials env]
+            source = environment
+            [account prod]
+            credentials = main
+            [webhook ops]
+            url = https://hooks.example.com/x
+            secret_credential = ops
+            """
+        var files = MemoryFiles()
+        files[MemoryFiles.mainFile] = text
+        let loader = ConfigurationLoader(fileSystem: files, resolveSecrets: false)
+        let configuration = try loader.load(mainFile: MemoryFiles.mainFile)
+        #expect(configuration.accounts.map(\.name) == ["prod"])
+        #expect(configuration.webhooks.first?.secret == Secret(""))
+        #expect(
+            configuration.credentials.first { $0.name == "file" }?.source
+                == .accessKey(
+                    id: "LTAI5tExampleKeyabcd", secret: Secret(""), origin: .file(path: "/nonexistent/secret")))
+        // The same file with secrets resolved fails on the first unreadable one.
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader(fileSystem: files).load(mainFile: MemoryFiles.mainFile)
+        }
+    }
+}
