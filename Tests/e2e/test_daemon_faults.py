@@ -102,8 +102,13 @@ def test_failing_accounts_log_clear_errors_while_the_others_alert(rootwatchd_bin
                 assume_role_calls = cloud.stats()["by_action"].get("AssumeRole", 0)
                 log = daemon.log()
 
-                status = run(rootwatchd_binary, "status", "--json", *setup.args())
-                assert status.returncode == 0, status.stderr
+                # The state is saved at most once a second: wait until it holds every failure.
+                def saved():
+                    result = run(rootwatchd_binary, "status", "--json", *setup.args())
+                    accounts = json.loads(result.stdout or "{}").get("accounts", [])
+                    done = {a["account"] for a in accounts if a["consecutive_failures"] == 1}
+                    return result if done >= set(FAULTS) else None
+                status = wait_until(saved, timeout=10, interval=0.2, message="every failure in the state file")
                 text = run(rootwatchd_binary, "status", *setup.args())
         finally:
             stop.set()
