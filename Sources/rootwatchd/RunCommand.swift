@@ -74,6 +74,11 @@ struct RunCommand {
             plan: SchedulePlan(entries: Self.entries(configuration), jitter: Self.jitter(configuration)),
             concurrency: configuration.daemon.concurrency, clock: SystemWallClock(),
             heartbeat: { pulse.beat() })
+        // ActionTrail polls run on a scheduler of their own, so a slow report scan never delays them and
+        // they never take a report scan's place under the concurrency limit.
+        let polls = Scheduler(
+            plan: SchedulePlan(entries: Self.pollEntries(configuration), jitter: Self.jitter(configuration)),
+            concurrency: configuration.daemon.concurrency, clock: SystemWallClock())
         let monitor = Monitor(
             store: store, scanners: scanners, sinks: bootstrap.alertSinks(), logger: logger, now: { Date() },
             changed: {
@@ -84,14 +89,19 @@ struct RunCommand {
 
         let signals = SignalStream.signals()
         let remembered = initial.accounts.compactMapValues(\.nextDue)
+        let rememberedPolls = Self.rememberedPolls(initial, configuration)
         logger.info(
-            "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts, state in \(environment.stateDirectory)"
+            "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts "
+                + "(\(monitor.actionTrailAccounts.count) with ActionTrail), state in \(environment.stateDirectory)"
         )
         pulse.send { try notifier.ready(status: pulse.statusLine()) }
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await scheduler.run(remembered: remembered) { account, _ in await monitor.scan(account) }
+            }
+            group.addTask {
+                await polls.run(remembered: rememberedPolls) { account, _ in await monitor.poll(account) }
             }
             for await signal in signals {
                 switch signal {
@@ -102,6 +112,9 @@ struct RunCommand {
                         monitor.replaceScanners(reloaded.scanners)
                         scheduler.update(
                             entries: Self.entries(configuration), jitter: Self.jitter(configuration),
+                            concurrency: configuration.daemon.concurrency)
+                        polls.update(
+                            entries: Self.pollEntries(configuration), jitter: Self.jitter(configuration),
                             concurrency: configuration.daemon.concurrency)
                         logger.info("Configuration reloaded: \(reloaded.scanners.count) accounts")
                     }
@@ -143,6 +156,19 @@ struct RunCommand {
 
     static func entries(_ configuration: Configuration) -> [SchedulePlan.Entry] {
         configuration.accounts.map { SchedulePlan.Entry(name: $0.name, interval: $0.interval) }
+    }
+
+    /// One ActionTrail poll entry per account with `actiontrail = yes`, every `actiontrail_interval`.
+    static func pollEntries(_ configuration: Configuration) -> [SchedulePlan.Entry] {
+        configuration.accounts.filter(\.actiontrail).map {
+            SchedulePlan.Entry(name: $0.name, interval: configuration.daemon.actiontrailInterval)
+        }
+    }
+
+    /// When each account's next poll is due after a restart: one interval after its last successful poll.
+    static func rememberedPolls(_ state: DaemonState, _ configuration: Configuration) -> [String: Date] {
+        let interval = configuration.daemon.actiontrailInterval.seconds
+        return state.accounts.compactMapValues { $0.actionTrail?.lastPoll?.addingTimeInterval(interval) }
     }
 
     static func jitter(_ configuration: Configuration) -> Double {
