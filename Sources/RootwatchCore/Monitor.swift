@@ -1,13 +1,14 @@
 import FoundationEssentials
 import Synchronization
 
-/// The daemon's heart: scans an account when the scheduler says so, sends what detection raised to
-/// every sink, then records the new state — in that order, so a crash between the two re-sends
-/// (receivers dedupe on the alert id) and never loses an alert.
+/// The daemon's heart: scans an account's report or polls its ActionTrail when a scheduler says so,
+/// sends what detection raised to every sink, then records the new state — in that order, so a crash
+/// between the two re-sends (receivers dedupe on the alert id) and never loses an alert.
 ///
-/// Each account has at most one scan in flight (the scheduler guarantees it), so per-account state
-/// needs no further ordering; the shared `DaemonState` sits behind a mutex and is written by the
-/// coalescing saver.
+/// Each account has at most one report scan and one ActionTrail poll in flight (their schedulers
+/// guarantee it); the two fetch independently and decide, emit and commit in turns, so neither
+/// overwrites the other. The shared `DaemonState` sits behind a mutex and is written by the coalescing
+/// saver.
 package final class Monitor: Sendable {
     private let store: StateStore
     private let scanners: Mutex<[String: AccountScanner]>
