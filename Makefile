@@ -1,7 +1,8 @@
 # rootwatchd — build, test, demo, benchmark, install.
 #   make demo    the daemon against the bundled fake cloud, showing real alerts
 #   make test    everything: dependencies, format check, Swift tests, end-to-end tests
-#   make bench   the benchmarks (ratios against a baseline measured in the same run)
+#   make bench   the benchmarks (ratios against a baseline measured in the same run);
+#                BENCH_ARGS=--curl adds the CurlTransport micro-benchmark, --help lists the options
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -48,7 +49,7 @@ demo: venv release
 	scripts/with-journald $(PYTHON) scripts/demo.py
 
 bench: venv release
-	scripts/with-journald $(PYTHON) Benchmarks/run.py
+	scripts/with-journald $(PYTHON) Benchmarks/run.py $(BENCH_ARGS)
 	scripts/with-journald $(PYTHON) Benchmarks/actiontrail_latency.py
 
 install: release

@@ -50,8 +50,8 @@ extension ConfigurationBuilder {
         if account.staleAfter < account.interval {
             fail(
                 section, "stale_after",
-                "\(ConfigDuration.format(account.staleAfter)) is shorter than interval "
-                    + "\(ConfigDuration.format(account.interval)): the account would go stale between scans")
+                "\(DurationText.format(account.staleAfter)) is shorter than interval "
+                    + "\(DurationText.format(account.interval)): the account would go stale between scans")
         }
 
         account.actiontrail = boolean(section, "actiontrail", default: false)

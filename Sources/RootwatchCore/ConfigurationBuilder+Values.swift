@@ -7,12 +7,12 @@ extension ConfigurationBuilder {
         _ section: MergedSection, _ key: String, default fallback: Duration, minimum: Duration = .seconds(1)
     ) -> Duration {
         guard let entry = section.entry(key) else { return fallback }
-        guard let value = ConfigDuration.parse(entry.value) else {
+        guard let value = try? DurationText.parse(entry.value) else {
             fail(section, key, "\(quoted(entry.value)) is not a duration (use 30m, 24h, 7d)")
             return fallback
         }
         guard value >= minimum else {
-            fail(section, key, "\(quoted(entry.value)) is below the minimum of \(ConfigDuration.format(minimum))")
+            fail(section, key, "\(quoted(entry.value)) is below the minimum of \(DurationText.format(minimum))")
             return fallback
         }
         return value
@@ -110,8 +110,7 @@ extension ConfigurationBuilder {
     /// `jitter = 10%`: a whole percentage from 0 to 50.
     private func jitter(_ section: MergedSection, default fallback: Int) -> Int {
         guard let entry = section.entry("jitter") else { return fallback }
-        let number = entry.value.hasSuffix("%") ? String(entry.value.dropLast()) : ""
-        guard number.utf8.count <= 3, let value = Int(number), (0...50).contains(value) else {
+        guard let value = try? PercentText.parse(entry.value, range: 0...50) else {
             fail(section, "jitter", "\(quoted(entry.value)) is not a percentage from 0% to 50%")
             return fallback
         }

@@ -20,13 +20,13 @@ package enum ConfigurationSummary {
         lines.append("")
         lines.append("[daemon]")
         lines += pairs([
-            ("interval", ConfigDuration.format(daemon.interval)),
-            ("window", ConfigDuration.format(daemon.window)),
+            ("interval", DurationText.format(daemon.interval)),
+            ("window", DurationText.format(daemon.window)),
             ("jitter", "\(daemon.jitterPercent)%"),
             ("concurrency", "\(daemon.concurrency)"),
-            ("stale_after", ConfigDuration.format(daemon.staleAfter)),
-            ("actiontrail_interval", ConfigDuration.format(daemon.actiontrailInterval)),
-            ("actiontrail_overlap", ConfigDuration.format(daemon.actiontrailOverlap)),
+            ("stale_after", DurationText.format(daemon.staleAfter)),
+            ("actiontrail_interval", DurationText.format(daemon.actiontrailInterval)),
+            ("actiontrail_overlap", DurationText.format(daemon.actiontrailOverlap)),
             ("metrics_file", daemon.metricsFile ?? "(none)"),
             ("signature", daemon.signature.rawValue),
         ])
@@ -57,9 +57,9 @@ package enum ConfigurationSummary {
                 fields.append(("external_id", account.externalID == nil ? "(none)" : "(set)"))
             }
             fields += [
-                ("interval", ConfigDuration.format(account.interval)),
-                ("window", ConfigDuration.format(account.window)),
-                ("stale_after", ConfigDuration.format(account.staleAfter)),
+                ("interval", DurationText.format(account.interval)),
+                ("window", DurationText.format(account.window)),
+                ("stale_after", DurationText.format(account.staleAfter)),
                 ("actiontrail", account.actiontrail ? "yes (\(account.actiontrailRegion ?? "?"))" : "no"),
             ]
             lines += pairs(fields)
@@ -74,7 +74,7 @@ package enum ConfigurationSummary {
                 ("secret", webhook.secretOrigin.map(\.description) ?? "(none)"),
                 ("accounts", webhook.accounts.map { $0.joined(separator: " ") } ?? "(all)"),
                 ("kinds", webhook.kinds.map { $0.map(\.rawValue).joined(separator: " ") } ?? "(all)"),
-                ("max_age", ConfigDuration.format(webhook.maxAge)),
+                ("max_age", DurationText.format(webhook.maxAge)),
                 ("ca_file", webhook.caFile ?? "(system)"),
             ])
         }

@@ -12,6 +12,16 @@ package protocol WebhookRenderer: Sendable {
     /// What the receiver's answer means (DingTalk and Lark answer HTTP 200 on failure, so the body
     /// counts as much as the status).
     func verdict(for response: HTTPResponse) -> DeliveryVerdict
+
+    /// The same, with the time the response arrived: a `Retry-After` HTTP-date is measured from the
+    /// response's `Date` header, else from `receivedAt`. The default ignores the time.
+    func verdict(for response: HTTPResponse, receivedAt: Date?) -> DeliveryVerdict
+}
+
+extension WebhookRenderer {
+    package func verdict(for response: HTTPResponse, receivedAt: Date?) -> DeliveryVerdict {
+        verdict(for: response)
+    }
 }
 
 /// The outcome of one delivery attempt.

@@ -13,7 +13,7 @@ package enum AtomicFile {
     /// Replaces the file at `path` with `data`, durably; the file ends up with exactly `mode`.
     package static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws(SystemCallError) {
         let (directory, name) = split(path)
-        let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = "\(directory)/\(temporaryPrefix(name))\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .current("open", path: temporary) }
         do throws(SystemCallError) {
@@ -37,6 +37,35 @@ package enum AtomicFile {
             throw error
         }
         try syncDirectory(directory)
+    }
+
+    /// Removes the temporary files that writes of `path` left behind when their process died between
+    /// creating and renaming them (`kill -9`, power loss); returns the names removed.
+    ///
+    /// Only call it while no other process can be writing `path` (under the state directory lock):
+    /// a live writer's temporary file looks the same.
+    package static func removeLeftovers(of path: String) throws(SystemCallError) -> [String] {
+        let (directory, name) = split(path)
+        let prefix = temporaryPrefix(name)
+        guard let stream = opendir(directory) else { throw .current("opendir", path: directory) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if entryName.hasPrefix(prefix) { names.append(entryName) }
+        }
+        closedir(stream)
+        var removed: [String] = []
+        for leftover in names.sorted() {
+            guard unlink("\(directory)/\(leftover)") == 0 else {
+                if errno == ENOENT { continue }
+                throw .current("unlink", path: "\(directory)/\(leftover)")
+            }
+            removed.append(leftover)
+        }
+        if !removed.isEmpty { try syncDirectory(directory) }
+        return removed
     }
 
     /// The contents of `path`, or nil when it does not exist.
@@ -95,6 +124,9 @@ package enum AtomicFile {
         }
         if let failure { throw failure }
     }
+
+    /// How the temporary files of writes to a file named `name` begin: `.<name>.tmp-`.
+    private static func temporaryPrefix(_ name: String) -> String { ".\(name).tmp-" }
 
     /// The directory (`.` when `path` has none) and the last component of `path`.
     private static func split(_ path: String) -> (directory: String, name: String) {

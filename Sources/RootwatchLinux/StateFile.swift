@@ -54,8 +54,17 @@ package struct StateFile<Payload: Codable & Sendable>: Sendable {
         try await io.run { () throws -> Void in try AtomicFile.write(data, to: path, mode: 0o600) }
     }
 
-    /// Reads and decodes the state file. `now` names a corrupt file moved aside.
-    package func read(now: Date = Date()) async -> StateFileRead<Payload> {
+    /// Removes temporary files that writes killed mid-way (`kill -9`, a crash, power loss) left in the
+    /// directory, so they do not pile up over the daemon's life; returns the names removed. Call it only
+    /// while holding the state directory lock, when no other writer can be mid-write.
+    package func removeLeftoverTemporaryFiles() async throws -> [String] {
+        let path = path
+        return try await io.run { () throws -> [String] in try AtomicFile.removeLeftovers(of: path) }
+    }
+
+    /// Reads and decodes the state file. `now` names a corrupt file moved aside; readers that must not
+    /// change anything (`status`, `check --no-alerts`) pass `moveAside: false` and leave it in place.
+    package func read(now: Date = Date(), moveAside: Bool = true) async -> StateFileRead<Payload> {
         let path = path
         let contents: Result<Data?, SystemCallError> = await io.run {
             Result { () throws(SystemCallError) in try AtomicFile.read(path) }
@@ -73,7 +82,10 @@ package struct StateFile<Payload: Codable & Sendable>: Sendable {
         case .failure(let error):
             reason = "unreadable: \(error)"
         }
-        return .corrupt(await moveAside(reason: reason, now: now))
+        guard moveAside else {
+            return .corrupt(StateFileCorruption(path: path, reason: reason, movedTo: nil, moveError: nil))
+        }
+        return .corrupt(await self.moveAside(reason: reason, now: now))
     }
 
     /// Moves the state file to a free `state.json.corrupt-<time>[.N]` name and says what happened.
@@ -126,6 +138,9 @@ package struct StateFileCorruption: Sendable, Equatable, CustomStringConvertible
 
     package var description: String {
         if let movedTo { return "\(path) is \(reason); moved aside to \(movedTo), starting from empty state" }
-        return "\(path) is \(reason); could not move it aside (\(moveError ?? "?")), starting from empty state"
+        if let moveError {
+            return "\(path) is \(reason); could not move it aside (\(moveError)), starting from empty state"
+        }
+        return "\(path) is \(reason); left in place"
     }
 }

@@ -51,6 +51,34 @@ struct Bootstrap: Sendable {
         StateFile<DaemonState>(directory: environment.stateDirectory)
     }
 
+    /// The saved state; empty when there is none, or when the file was unusable (then it has been moved
+    /// aside and the reason logged, so a corrupt file never stops rootwatchd).
+    func loadState(logger: Logger, readOnly: Bool = false) async -> DaemonState {
+        switch await stateFile().read(moveAside: !readOnly) {
+        case .missing:
+            return DaemonState()
+        case .loaded(let state):
+            return state
+        case .corrupt(let corruption):
+            logger.error("State file unusable, continuing from empty state: \(corruption)")
+            return DaemonState()
+        }
+    }
+
+    /// Removes what state writes killed mid-way left behind; call only while holding the state lock.
+    func removeLeftoverTemporaryFiles(_ stateFile: StateFile<DaemonState>, logger: Logger) async {
+        do {
+            let removed = try await stateFile.removeLeftoverTemporaryFiles()
+            if !removed.isEmpty {
+                logger.notice(
+                    "Removed \(removed.count) temporary state file\(removed.count == 1 ? "" : "s") left by an interrupted write"
+                )
+            }
+        } catch {
+            logger.warning("Could not remove temporary state files left by an interrupted write: \(error)")
+        }
+    }
+
     /// Creates the state directory (0700) if it is missing.
     func ensureStateDirectory() throws(SystemCallError) {
         try StateDirectory.ensure(environment.stateDirectory)

@@ -35,14 +35,8 @@ struct CheckCommand {
                 return Bootstrap.ExitCode.failure
             }
         }
-        let initial: DaemonState
-        switch await stateFile.read() {
-        case .missing: initial = DaemonState()
-        case .loaded(let state): initial = state
-        case .corrupt(let corruption):
-            logger.error("State file unusable, checking from empty state: \(corruption)")
-            initial = DaemonState()
-        }
+        if lock != nil { await bootstrap.removeLeftoverTemporaryFiles(stateFile, logger: logger) }
+        let initial = await bootstrap.loadState(logger: logger, readOnly: noAlerts)
 
         let transport: CurlTransport
         let scanners: [String: AccountScanner]

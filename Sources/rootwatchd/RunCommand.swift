@@ -15,6 +15,9 @@ struct RunCommand {
     let bootstrap: Bootstrap
     /// Longest a stop may take before the process exits regardless (below the unit's TimeoutStopSec).
     static let stopDeadline: Duration = .seconds(20)
+    /// Longest a finished scan's state waits to be written; a crash in between only re-raises the
+    /// same alerts (same ids), and one write per interval keeps large fleets cheap.
+    static let saveInterval: Duration = .seconds(2)
 
     func run() async -> Int32 {
         let environment = bootstrap.environment
@@ -40,14 +43,8 @@ struct RunCommand {
         defer { lock.release() }
 
         let stateFile = bootstrap.stateFile()
-        let initial: DaemonState
-        switch await stateFile.read() {
-        case .missing: initial = DaemonState()
-        case .loaded(let state): initial = state
-        case .corrupt(let corruption):
-            logger.error("State file unusable, starting from empty state: \(corruption)")
-            initial = DaemonState()
-        }
+        await bootstrap.removeLeftoverTemporaryFiles(stateFile, logger: logger)
+        let initial = await bootstrap.loadState(logger: logger)
 
         let transport: CurlTransport
         do {
@@ -66,8 +63,20 @@ struct RunCommand {
         }
 
         let store = StateStore(initial)
+        // What the metrics file covers; a reload may change both.
+        let metrics = Mutex((file: configuration.daemon.metricsFile, accounts: configuration.accounts.map(\.name)))
         let saver = CoalescingSaver<DaemonState>(
-            snapshot: { store.snapshot }, write: { try await stateFile.write($0) },
+            snapshot: { store.snapshot },
+            write: { state in
+                try await stateFile.write(state)
+                let (metricsFile, accounts) = metrics.withLock { ($0.file, $0.accounts) }
+                if let metricsFile {
+                    let text = MetricsText.render(state: state, accounts: accounts)
+                    try await BlockingIO.run { try AtomicFile.write(Data(text.utf8), to: metricsFile, mode: 0o644) }
+                }
+                // Encoding every account leaves megabytes of freed buffers; give them back while idle.
+                Allocator.releaseFreeMemory()
+            },
             failed: { logger.error("Could not save the state file: \($0)") })
         let pulse = Pulse(notifier: notifier, logger: logger)
         let scheduler = Scheduler(
@@ -83,7 +92,7 @@ struct RunCommand {
             store: store, scanners: scanners, sinks: bootstrap.alertSinks(), logger: logger, now: { Date() },
             changed: {
                 store.recordNextDue(scheduler.nextDue)
-                await saver.save()
+                await saver.markDirty()
             })
         pulse.setStatus { store.statusLine(accounts: monitor.accounts, nextDue: scheduler.nextDue) }
 
@@ -103,12 +112,18 @@ struct RunCommand {
             group.addTask {
                 await polls.run(remembered: rememberedPolls) { account, _ in await monitor.poll(account) }
             }
+            group.addTask {
+                await saver.run(interval: Self.saveInterval) { try await Task.sleep(for: $0) }
+            }
             for await signal in signals {
                 switch signal {
                 case .hangup:
                     pulse.send { try notifier.reloading(status: "reloading configuration") }
                     if let reloaded = reload(factory: factory, logger: logger) {
                         configuration = reloaded.configuration
+                        metrics.withLock {
+                            $0 = (configuration.daemon.metricsFile, configuration.accounts.map(\.name))
+                        }
                         monitor.replaceScanners(reloaded.scanners)
                         scheduler.update(
                             entries: Self.entries(configuration), jitter: Self.jitter(configuration),

@@ -12,7 +12,7 @@ struct StatusCommand {
     func run() async -> Int32 {
         let stateFile = bootstrap.stateFile()
         let state: DaemonState
-        switch await stateFile.read() {
+        switch await stateFile.read(moveAside: false) {
         case .missing:
             printError("rootwatchd: no state yet in \(bootstrap.environment.stateDirectory) (has rootwatchd run?)")
             return Bootstrap.ExitCode.usage

@@ -4,6 +4,12 @@ import RootwatchLinux
 // Signals must be blocked before any other thread exists, so the dispatch sources see them.
 SignalStream.blockSignals()
 
+// glibc gives each thread that allocates an arena of its own, up to eight per core. The daemon's
+// threads take turns (a cooperative pool, the transfer loop, file I/O), so two arenas suffice and
+// freed memory stays reusable instead of stranded: with 1,000 accounts the idle daemon held
+// 36 MB RSS with the default, 31 MB with two (Benchmarks/run.py).
+Allocator.limitArenas(to: 2)
+
 let options: CommandLineOptions
 do {
     options = try CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))

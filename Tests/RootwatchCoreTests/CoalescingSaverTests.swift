@@ -56,4 +56,60 @@ import Testing
         #expect(written.value == ["state"])
         #expect(await saver.isClean)
     }
+
+    @Test func runWritesABurstOnceAndOnlyWhenSomethingChanged() async {
+        let state = Locked(0)
+        let writes = Locked<[Int]>([])
+        let ticks = Locked(0)
+        let saver = CoalescingSaver<Int>(
+            snapshot: { state.value }, write: { value in writes.withLock { $0.append(value) } }, failed: { _ in })
+        // Each call of `sleep` is one interval; the script changes the state while the loop sleeps.
+        await saver.run(interval: .seconds(2)) { interval in
+            #expect(interval == .seconds(2))
+            let tick = ticks.withLock {
+                $0 += 1
+                return $0
+            }
+            switch tick {
+            case 1:
+                for i in 1...5 {  // a burst of scans: one write, of the latest state
+                    state.withLock { $0 = i }
+                    await saver.markDirty()
+                }
+            case 2: break  // nothing changed: nothing written
+            case 3:
+                state.withLock { $0 = 6 }
+                await saver.markDirty()
+            default: throw CancellationError()
+            }
+        }
+        #expect(writes.value == [5, 6])
+        #expect(await saver.isClean)
+    }
+
+    @Test func runRetriesAFailedWriteOnTheNextInterval() async {
+        let fail = Locked(true)
+        let failures = Locked(0)
+        let written = Locked<[String]>([])
+        let ticks = Locked(0)
+        let saver = CoalescingSaver<String>(
+            snapshot: { "state" },
+            write: { value in
+                if fail.value { throw WriteFailed() }
+                written.withLock { $0.append(value) }
+            },
+            failed: { _ in failures.withLock { $0 += 1 } })
+        await saver.markDirty()
+        await saver.run(interval: .seconds(2)) { _ in
+            let tick = ticks.withLock {
+                $0 += 1
+                return $0
+            }
+            if tick == 1 { fail.withLock { $0 = false } }
+            if tick == 3 { throw CancellationError() }
+        }
+        #expect(failures.value == 1)
+        #expect(written.value == ["state"])  // written once the disk recovered, then not again
+        #expect(await saver.isClean)
+    }
 }

@@ -135,6 +135,25 @@ struct SampleState: Codable, Sendable, Equatable {
         #expect(await writer.read().payload?.sequence == 200)
         #expect(try directory.contents() == ["state.json"])
     }
+
+    /// A writer killed between creating and renaming its temporary file leaves it behind; the next
+    /// holder of the lock removes exactly those files, and the state file itself is untouched.
+    @Test func leftoverTemporaryFilesOfKilledWritesAreRemoved() async throws {
+        try await file.write(try Self.sample(7))
+        let leftovers = [".state.json.tmp-4242-1", ".state.json.tmp-4243-987654321"]
+        for name in leftovers {
+            try Data("{\"version\": 1, \"seq".utf8).write(to: URL(fileURLWithPath: directory.file(name)))
+        }
+        let others = ["state.json.corrupt-20261204T100003Z", ".other.json.tmp-1-2", "lock", "notes.tmp-1"]
+        for name in others {
+            try Data("keep".utf8).write(to: URL(fileURLWithPath: directory.file(name)))
+        }
+
+        #expect(try await file.removeLeftoverTemporaryFiles() == leftovers)
+        #expect(try directory.contents() == (others + ["state.json"]).sorted())
+        #expect(await file.read().payload == (try Self.sample(7)))
+        #expect(try await file.removeLeftoverTemporaryFiles() == [], "nothing left the second time")
+    }
 }
 
 /// A flag one thread sets and another polls.
@@ -142,4 +161,20 @@ final class StopFlag: Sendable {
     private let value = Atomic(false)
     var isSet: Bool { value.load(ordering: .acquiring) }
     func set() { value.store(true, ordering: .releasing) }
+}
+
+@Suite struct StateFileReadOnlyTests {
+    @Test func aReadOnlyReaderLeavesACorruptFileInPlace() async throws {
+        let directory = try TemporaryDirectory()
+        let file = StateFile<[String: Int]>(directory: directory.path)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: file.path))
+        guard case .corrupt(let corruption) = await file.read(moveAside: false) else {
+            Issue.record("expected a corrupt read")
+            return
+        }
+        #expect(corruption.movedTo == nil)
+        #expect(corruption.description.hasSuffix("left in place"))
+        #expect(FileManager.default.fileExists(atPath: file.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
+    }
 }

@@ -12,10 +12,14 @@ also when a test fails. Journal helpers read the private journald that scripts/w
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +35,21 @@ MESSAGE_IDS = {
     "test": "23b0b7b4dd834c5c98b189f10f9e8728",
 }
 SCAN_LIFECYCLE_ID = "7d6f2f7c34ef4a5e93b884a52b0dc8da"
+
+
+def alert_id(account: str, kind: str, slot: str | None, activity_time: str) -> str:
+    """The contract's alert id: sha256("<account>|<kind>|<slot or ->|<time>") in lowercase hex, first 32."""
+    return hashlib.sha256(f"{account}|{kind}|{slot or '-'}|{activity_time}".encode()).hexdigest()[:32]
+
+
+def utc(seconds: float) -> str:
+    """A POSIX time as the contract writes times: YYYY-MM-DDThh:mm:ssZ."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def parse_utc(text: str) -> float:
+    """The POSIX time of a YYYY-MM-DDThh:mm:ssZ string."""
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05, message: str = "condition"):
@@ -117,6 +136,27 @@ class Setup:
 
     def state_json(self) -> dict:
         return json.loads((self.state / "state.json").read_text())
+
+    def edit_state(self, change) -> dict:
+        """Rewrites state.json (daemon stopped) with `change(state)` applied; returns the new state.
+
+        Tests use it to stand for time passing while rootwatchd was down, e.g. `make_overdue`."""
+        state = self.state_json()
+        change(state)
+        path = self.state / "state.json"
+        path.write_text(json.dumps(state, indent=2))
+        path.chmod(0o600)
+        return state
+
+    def make_overdue(self) -> dict:
+        """Moves every account's `next_due` an hour back, as if the daemon had been stopped that long,
+        so the next start scans every account at once instead of waiting out the interval."""
+        past = utc(time.time() - 3600)
+
+        def change(state):
+            for account in state.get("accounts", {}).values():
+                account["next_due"] = past
+        return self.edit_state(change)
 
 
 # -- processes ------------------------------------------------------------------------------------
@@ -208,15 +248,25 @@ class Daemon:
 # -- the journal ----------------------------------------------------------------------------------
 
 
-def journal(timeout: float = 0, count: int = 0, **fields) -> list[dict]:
-    """Entries of the (private) journal matching every `FIELD=value`; with `count`, waits for that many."""
+def journal_mark() -> int:
+    """Now, in the journal's realtime microseconds: pass it as `after=` to see only entries written since."""
+    return int(time.time() * 1_000_000)
+
+
+def journal(timeout: float = 0, count: int = 0, after: int | None = None, **fields) -> list[dict]:
+    """Entries of the (private) journal matching every `FIELD=value`; with `count`, waits for that many.
+    `after` (a `journal_mark()`) keeps only entries received since (journalctl's --after-cursor ignores
+    matches that follow a cursor of a non-matching entry, so this filters on the realtime stamp)."""
     matches = [f"{key}={value}" for key, value in fields.items()]
+    if after is not None:
+        matches.insert(0, f"--since=@{after // 1_000_000}")
 
     def read() -> list[dict]:
         subprocess.run(["journalctl", "--sync"], check=False, timeout=10, capture_output=True)
         out = subprocess.run(["journalctl", "--no-pager", "-o", "json", *matches], capture_output=True, text=True,
                              timeout=10).stdout
-        return [json.loads(line) for line in out.splitlines() if line.strip()]
+        entries = [json.loads(line) for line in out.splitlines() if line.strip()]
+        return [e for e in entries if after is None or int(e["__REALTIME_TIMESTAMP"]) >= after]
 
     if count <= 0:
         return read()
@@ -224,11 +274,71 @@ def journal(timeout: float = 0, count: int = 0, **fields) -> list[dict]:
                       interval=0.1, message=f"{count} journal entries with {matches}")
 
 
-def alerts(account: str | None = None, kind: str | None = None, **more) -> list[dict]:
+def alerts(account: str | None = None, kind: str | None = None, after: int | None = None, **more) -> list[dict]:
     """Alert entries in the journal (every entry with ROOTWATCH_ALERT_ID), optionally filtered."""
     fields = dict(more)
     if account:
         fields["ROOTWATCH_ACCOUNT"] = account
     if kind:
         fields["ROOTWATCH_KIND"] = kind
-    return [e for e in journal(**fields) if "ROOTWATCH_ALERT_ID" in e]
+    return [e for e in journal(after=after, **fields) if "ROOTWATCH_ALERT_ID" in e]
+
+
+# -- sd_notify ------------------------------------------------------------------------------------
+
+
+class NotifySocket:
+    """An AF_UNIX datagram socket standing in for systemd's notify socket (sd_notify(3)).
+
+        with NotifySocket() as notify:
+            with Daemon(binary, setup, env=notify.env()) as daemon:
+                notify.wait_for(lambda m: "READY=1" in m, timeout=10)
+
+    Every datagram is kept as (monotonic arrival time, {KEY: value}) in `messages`, in order."""
+
+    def __init__(self):
+        self._directory = tempfile.TemporaryDirectory(prefix="rootwatch-notify-")
+        self.path = os.path.join(self._directory.name, "notify")
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.socket.bind(self.path)
+        self.messages: list[tuple[float, dict]] = []
+
+    def __enter__(self) -> "NotifySocket":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.socket.close()
+        self._directory.cleanup()
+
+    def env(self, **more) -> dict:
+        return {"NOTIFY_SOCKET": self.path, **more}
+
+    def receive(self, timeout: float) -> dict | None:
+        """The next datagram as a dict of assignments, or None after `timeout` seconds."""
+        self.socket.settimeout(max(timeout, 0.001))
+        try:
+            data = self.socket.recv(65536)
+        except (socket.timeout, BlockingIOError):
+            return None
+        fields = dict(line.split("=", 1) for line in data.decode().split("\n") if "=" in line)
+        self.messages.append((time.monotonic(), fields))
+        return fields
+
+    def wait_for(self, predicate, timeout: float, message: str = "a notification") -> dict:
+        """Receives until a datagram satisfies `predicate`; returns it or raises TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            fields = self.receive(remaining)
+            if fields is not None and predicate(fields):
+                return fields
+        raise TimeoutError(f"timed out after {timeout:.1f} s waiting for {message}; got {self.messages}")
+
+    def drain(self, seconds: float) -> list[dict]:
+        """Everything that arrives within `seconds`."""
+        got = []
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            fields = self.receive(remaining)
+            if fields is not None:
+                got.append(fields)
+        return got

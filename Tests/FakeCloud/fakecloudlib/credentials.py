@@ -38,17 +38,19 @@ class CredentialStore:
         self._scenario = scenario
         self._lock = threading.Lock()
         self._sessions: dict[str, Principal] = {}
+        # The scenario's keys do not change after loading; the first account naming a key owns it.
+        self._keys: dict[str, tuple[Account, object]] = {}
+        for account in scenario.accounts.values():
+            for key in account.access_keys:
+                self._keys.setdefault(key.id, (account, key))
 
     def find(self, access_key_id: str) -> Principal | None:
         with self._lock:
             session = self._sessions.get(access_key_id)
         if session is not None:
             return session
-        for account in self._scenario.accounts.values():
-            for key in account.access_keys:
-                if key.id == access_key_id:
-                    return _principal_for_key(account, key)
-        return None
+        owner = self._keys.get(access_key_id)
+        return _principal_for_key(*owner) if owner else None
 
     def is_session_token(self, token: str) -> bool:
         """Whether ``token`` was issued to some STS session (a mismatch, not an unknown token)."""
