@@ -1,16 +1,20 @@
 import AlibabaCloud
 import FoundationEssentials
 
-/// What `rootwatchd status` prints: per account, from the state file.
+/// What `rootwatchd status` prints: per account, from the state file, and per webhook, from the
+/// outbox directory.
 package struct StatusReport: Sendable {
     package var state: DaemonState
     package var configuration: Configuration?
     package var now: Date
+    /// Delivery backlog per webhook (empty when there are no webhooks and no outbox files).
+    package var webhooks: [WebhookStatus]
 
-    package init(state: DaemonState, configuration: Configuration?, now: Date) {
+    package init(state: DaemonState, configuration: Configuration?, now: Date, webhooks: [WebhookStatus] = []) {
         self.state = state
         self.configuration = configuration
         self.now = now
+        self.webhooks = webhooks
     }
 
     /// Configured accounts in configuration order, then any others the state still remembers.
@@ -27,7 +31,7 @@ package struct StatusReport: Sendable {
         }
         let document: JSONValue = [
             "generated_at": .string(Timestamp.format(now)), "state_directory": .string(stateDirectory),
-            "accounts": .array(accounts),
+            "accounts": .array(accounts), "webhooks": .array(webhooks.map(\.json)),
         ]
         return String(decoding: document.serialized(pretty: true), as: UTF8.self)
     }
@@ -62,6 +66,20 @@ package struct StatusReport: Sendable {
         }
         var text = table.render()
         if !problems.isEmpty { text += "\n\nFailing:\n" + problems.joined(separator: "\n") }
+        if !webhooks.isEmpty { text += "\n\n" + webhookTable() }
         return text
+    }
+
+    /// One row per webhook: backlog, dead letters and the last error, URL masked.
+    private func webhookTable() -> String {
+        var table = TextTable(["WEBHOOK", "FORMAT", "URL", "PENDING", "OLDEST", "DEAD", "LAST ERROR"])
+        for webhook in webhooks {
+            table.append([
+                webhook.name, webhook.format?.rawValue ?? "(not configured)", webhook.maskedURL ?? "-",
+                String(webhook.pending), webhook.oldestPending.map { Age.describe($0, now: now) } ?? "-",
+                String(webhook.dead), webhook.lastError ?? "-",
+            ])
+        }
+        return table.render()
     }
 }

@@ -93,4 +93,25 @@ struct Bootstrap: Sendable {
             },
             readFile: { path in try LocalConfigurationFiles().contents(ofFile: path) })
     }
+
+    /// The webhook outbox in the state directory and its delivery workers, sending over `transport`.
+    func deliveryService(configuration: Configuration, transport: any HTTPTransport, logger: Logger)
+        -> DeliveryService
+    {
+        let context = webhookContext()
+        let delivery = DeliveryEnvironment(
+            store: WebhookOutboxStore(stateDirectory: environment.stateDirectory), transport: transport,
+            makeRenderer: { Self.renderer(for: $0, context: context) }, logger: logger)
+        return DeliveryService(webhooks: configuration.webhooks, environment: delivery)
+    }
+
+    /// What every payload says about this installation.
+    func webhookContext() -> WebhookContext {
+        WebhookContext(host: environment.hostName)
+    }
+
+    /// The renderer for a webhook's format.
+    static func renderer(for webhook: WebhookConfiguration, context: WebhookContext) -> any WebhookRenderer {
+        WebhookRenderers.renderer(for: webhook, context: context)
+    }
 }

@@ -47,17 +47,18 @@ struct CheckCommand {
             printError("rootwatchd: \(error)")
             return Bootstrap.ExitCode.usage
         }
+        let delivery = bootstrap.deliveryService(configuration: configuration, transport: transport, logger: logger)
         let store = StateStore(initial)
         let monitor = Monitor(
             store: store, scanners: scanners.filter { selected.contains($0.key) },
-            sinks: noAlerts ? [] : bootstrap.alertSinks(echo: false), logger: logger, now: { Date() }, changed: {})
+            sinks: noAlerts ? [] : [delivery.outbox] + bootstrap.alertSinks(echo: false), logger: logger,
+            now: { Date() }, changed: {})
         let progress = Progress(total: selected.count, enabled: environment.stderrIsTerminal && !json)
 
         let results = await scanAll(
             selected, concurrency: configuration.daemon.concurrency, monitor: monitor, scanners: scanners,
             store: store, progress: progress)
         progress.finish()
-        await transport.shutdown()
 
         if !noAlerts {
             do {
@@ -65,7 +66,9 @@ struct CheckCommand {
             } catch {
                 printError("rootwatchd: could not save the state file: \(error)")
             }
+            await deliver(delivery)
         }
+        await transport.shutdown()
 
         let now = Date()
         let report = CheckReport(
@@ -74,6 +77,27 @@ struct CheckCommand {
         print(json ? report.json() : report.text())
         return report.exitCode
     }
+
+    /// Sends what the outbox holds, bounded by `deliveryBound`; what fails or is not done by then stays
+    /// in the outbox for the daemon, which retries it.
+    private func deliver(_ delivery: DeliveryService) async {
+        guard await delivery.pendingCount() > 0 else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await delivery.drain() }
+            group.addTask { try? await Task.sleep(for: Self.deliveryBound) }
+            await group.next()
+            group.cancelAll()
+        }
+        let left = await delivery.pendingCount()
+        if left > 0 {
+            printError(
+                "rootwatchd: \(left) webhook deliver\(left == 1 ? "y is" : "ies are") pending in the outbox;"
+                    + " the daemon retries them (see rootwatchd status)")
+        }
+    }
+
+    /// The longest `check` waits for webhook deliveries after scanning.
+    static let deliveryBound: Duration = .seconds(30)
 
     /// Scans the accounts, at most `concurrency` at once: for each, the ActionTrail poll first (when the
     /// account has one, so a logon both sources show is alerted with the event's details), then the

@@ -62,15 +62,17 @@ enum HelpText {
                 Usage: rootwatchd status [--json]
 
                 Shows, per account, the last successful scan, report time, last root logon and key use,
-                MFA, last alert, consecutive failures and the next scan, from the state file.
+                MFA, last alert, consecutive failures and the next scan, from the state file; and per
+                webhook, the pending and dead-lettered deliveries and the last error, from the outbox.
                 Exit status: 0; 2 when there is no state yet.
                 """
         case "test-alert":
             return """
                 Usage: rootwatchd test-alert [--webhook NAME]
 
-                Sends a test alert to the journal and to every webhook (or the named one), waits for each
-                delivery and prints the results.
+                Sends a test alert to the journal and straight to every webhook (or the named one), not
+                through the daemon; webhook filters (accounts, kinds) do not apply. Waits up to 30 s per
+                webhook, retrying what can be retried, and prints one result line per webhook.
                 Exit status: 0 all delivered; 1 otherwise.
                 """
         default:

@@ -8,7 +8,8 @@ import Synchronization
 
 /// `rootwatchd run`: the daemon.
 ///
-/// One root task group holds the scheduler; the command's own task reads signals: SIGHUP reloads,
+/// One root task group holds the scheduler and the webhook delivery workers; the command's own task
+/// reads signals: SIGHUP reloads,
 /// SIGTERM/SIGINT cancel the group (cancellation is shutdown), after which the state is saved and
 /// the process exits. systemd hears READY, STATUS, WATCHDOG, RELOADING and STOPPING along the way.
 struct RunCommand {
@@ -62,6 +63,7 @@ struct RunCommand {
             return Bootstrap.ExitCode.usage
         }
 
+        let delivery = bootstrap.deliveryService(configuration: configuration, transport: transport, logger: logger)
         let store = StateStore(initial)
         // What the metrics file covers; a reload may change both.
         let metrics = Mutex((file: configuration.daemon.metricsFile, accounts: configuration.accounts.map(\.name)))
@@ -89,7 +91,8 @@ struct RunCommand {
             plan: SchedulePlan(entries: Self.pollEntries(configuration), jitter: Self.jitter(configuration)),
             concurrency: configuration.daemon.concurrency, clock: SystemWallClock())
         let monitor = Monitor(
-            store: store, scanners: scanners, sinks: bootstrap.alertSinks(), logger: logger, now: { Date() },
+            store: store, scanners: scanners, sinks: [delivery.outbox] + bootstrap.alertSinks(), logger: logger,
+            now: { Date() },
             changed: {
                 store.recordNextDue(scheduler.nextDue)
                 await saver.markDirty()
@@ -101,14 +104,16 @@ struct RunCommand {
         let rememberedPolls = Self.rememberedPolls(initial, configuration)
         logger.info(
             "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts "
-                + "(\(monitor.actionTrailAccounts.count) with ActionTrail), state in \(environment.stateDirectory)"
-        )
+                + "(\(monitor.actionTrailAccounts.count) with ActionTrail), \(configuration.webhooks.count) webhooks, "
+                + "state in \(environment.stateDirectory)")
         pulse.send { try notifier.ready(status: pulse.statusLine()) }
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await scheduler.run(remembered: remembered) { account, _ in await monitor.scan(account) }
             }
+            // Webhook delivery runs beside scanning, so a slow receiver never delays a scan.
+            group.addTask { await delivery.run() }
             group.addTask {
                 await polls.run(remembered: rememberedPolls) { account, _ in await monitor.poll(account) }
             }
@@ -125,13 +130,16 @@ struct RunCommand {
                             $0 = (configuration.daemon.metricsFile, configuration.accounts.map(\.name))
                         }
                         monitor.replaceScanners(reloaded.scanners)
+                        delivery.update(webhooks: configuration.webhooks)
                         scheduler.update(
                             entries: Self.entries(configuration), jitter: Self.jitter(configuration),
                             concurrency: configuration.daemon.concurrency)
                         polls.update(
                             entries: Self.pollEntries(configuration), jitter: Self.jitter(configuration),
                             concurrency: configuration.daemon.concurrency)
-                        logger.info("Configuration reloaded: \(reloaded.scanners.count) accounts")
+                        logger.info(
+                            "Configuration reloaded: \(reloaded.scanners.count) accounts, "
+                                + "\(configuration.webhooks.count) webhooks")
                     }
                     pulse.send { try notifier.ready(status: pulse.statusLine()) }
                 case .terminate, .interrupt:

@@ -30,9 +30,8 @@ case .checkConfig:
     status = CheckConfigCommand(bootstrap: bootstrap).run()
 case .status(let json):
     status = await StatusCommand(bootstrap: bootstrap, json: json).run()
-case .testAlert:
-    printError("rootwatchd: test-alert needs at least one [webhook] and arrives with webhook delivery")
-    status = Bootstrap.ExitCode.failure
+case .testAlert(let webhook):
+    status = await TestAlertCommand(bootstrap: bootstrap, webhook: webhook).run()
 case .version:
     print("rootwatchd \(HelpText.version)")
     status = Bootstrap.ExitCode.ok
