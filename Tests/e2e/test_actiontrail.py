@@ -16,14 +16,21 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
-from fakecloud_client import FakeCloud
-from rootwatch import MESSAGE_IDS, SCAN_LIFECYCLE_ID, Daemon, Setup, alerts, base_environment, journal, run, wait_until
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Support"))
+
+from fakecloud_client import FakeCloud  # noqa: E402
+from rootwatch import (MESSAGE_IDS, SCAN_LIFECYCLE_ID, Daemon, Setup, alerts, base_environment, journal,  # noqa: E402
+                       run, wait_until)
+from webhook_receiver import WebhookReceiver, standard_secret  # noqa: E402
 
 ACCOUNT_ID = "1357924680135792"
 KEY = {"id": "LTAI5tTrailAudit00000001", "secret": "trailAuditSecret0000000000001"}
+WEBHOOK_SECRET = standard_secret()
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
@@ -57,12 +64,18 @@ def scenario(name: str, events: list[dict], logon: str = "-", enabled: bool = Tr
     }]}
 
 
-def setup_for(tmp_path, cloud, name: str, actiontrail: str = "yes") -> Setup:
+def setup_for(tmp_path, cloud, name: str, actiontrail: str = "yes", webhook: str | None = None) -> Setup:
+    """One account with ActionTrail polled every 10 s; with `webhook`, a standard webhook to that URL."""
     setup = Setup.create(tmp_path)
     setup.daemon(interval="1m", window="7d", jitter="0%", actiontrail_interval="10s", actiontrail_overlap="10m")
     setup.endpoints(cloud.url)
     setup.credentials(name, KEY["id"], KEY["secret"])
     setup.account(name, credentials=name, actiontrail=actiontrail, actiontrail_region="cn-hangzhou")
+    if webhook:
+        secret_file = setup.secrets / "webhook"
+        secret_file.write_text(WEBHOOK_SECRET + "\n")
+        secret_file.chmod(0o600)
+        setup.webhook("ops", url=webhook, format="standard", secret_file=str(secret_file))
     setup.write()
     return setup
 
@@ -127,8 +140,9 @@ def test_root_signins_among_other_events_alert_once_with_every_detail(rootwatchd
     events += [{"template": "ram-console-signin", "eventTime": f"-{5 + i * 70}m",
                 "user": f"user{i}@corp.onaliyun.com", "mfa_checked": i % 2 == 0} for i in range(130)]
 
-    with FakeCloud(scenario(name, events)) as cloud:
-        setup = setup_for(tmp_path, cloud, name)
+    with FakeCloud(scenario(name, events)) as cloud, WebhookReceiver() as receiver:
+        receiver.script("/ops", format="standard", secret=WEBHOOK_SECRET)
+        setup = setup_for(tmp_path, cloud, name, webhook=receiver.url("/ops"))
         with JournalDaemon(rootwatchd_binary, setup):
             [poll] = wait_for_logs(name, f"ActionTrail poll of {name} finished", 1)
             assert "3 alerts (" in poll["MESSAGE"] and "3 pages" in poll["MESSAGE"], poll["MESSAGE"]
@@ -159,6 +173,28 @@ def test_root_signins_among_other_events_alert_once_with_every_detail(rootwatchd
             assert len(lookups) >= 3
             assert max(Counter(r["time"] for r in lookups).values()) <= 2
 
+            # The same facts reach the webhook, signed (verified with the standardwebhooks library).
+            wait_until(lambda: len(set(receiver.delivered_ids("/ops"))) >= 3, 30, interval=0.2,
+                       message="three webhook deliveries")
+            payloads = {}
+            for request in receiver.requests("/ops"):
+                assert request["verified"], request["error"]
+                document = json.loads(request["body"])
+                payloads[document["data"]["event_id"]] = document
+            assert sorted(payloads) == sorted(spec["eventId"] for spec in roots)
+            for spec in roots:
+                document = payloads[spec["eventId"]]
+                data = document["data"]
+                assert document["type"] == "root-console-logon"
+                assert data["id"] == alert_id(name, spec["eventTime"])
+                assert data["source"] == "actiontrail" and data["severity"] == "critical"
+                assert data["account"] == name and data["account_id"] == ACCOUNT_ID
+                assert data["activity_time"] == spec["eventTime"]
+                assert data["source_ip"] == spec["sourceIpAddress"]
+                assert data["user_agent"] == found[spec["eventId"]]["ROOTWATCH_USER_AGENT"]
+                assert data["mfa_checked"] is (spec["mfa_checked"] in (True, "true"))
+                assert data["key_slot"] is None and data["report_time"] is None
+
             # The next poll re-reads the overlap and raises nothing again.
             wait_for_logs(name, f"ActionTrail poll of {name} finished: nothing new", 1, timeout=25)
             assert len(logon_alerts(name)) == 3
@@ -178,8 +214,12 @@ def test_root_signins_among_other_events_alert_once_with_every_detail(rootwatchd
         before = len(logs(name, f"ActionTrail poll of {name} finished"))
         with JournalDaemon(rootwatchd_binary, setup):
             wait_for_logs(name, f"ActionTrail poll of {name} finished", before + 1, timeout=25)
+            wait_until(lambda: not list((setup.state / "outbox").glob("*.json")), 10, interval=0.2,
+                       message="an empty outbox")
         assert len(logon_alerts(name)) == 3
-        assert len(alerts(account=name)) == 3, "no other alerts: the report shows no root activity"
+        kinds = [e["ROOTWATCH_KIND"] for e in alerts(account=name) if "ROOTWATCH_KIND" in e]
+        assert kinds == ["root-console-logon"] * 3, "no other alerts: the report shows no root activity"
+        assert sorted(set(receiver.delivered_ids("/ops"))) == sorted(alert_id(name, s["eventTime"]) for s in roots)
 
 
 def test_report_then_event_is_one_alert(rootwatchd_binary, tmp_path):
