@@ -50,6 +50,7 @@ demo: venv release
 
 bench: venv release
 	scripts/with-journald $(PYTHON) Benchmarks/run.py $(BENCH_ARGS)
+	scripts/with-journald $(PYTHON) Benchmarks/actiontrail_latency.py
 
 install: release
 	install -D -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/rootwatchd" "$(DESTDIR)$(PREFIX)/bin/rootwatchd"

@@ -26,11 +26,14 @@ package struct AccountScanner: Sendable {
     package var settings: Settings
     package var ims: IMSClient
     package var sts: STSClient
+    /// The account's ActionTrail poller; nil unless `actiontrail = yes`.
+    package var actionTrail: ActionTrailPoller?
 
-    package init(settings: Settings, ims: IMSClient, sts: STSClient) {
+    package init(settings: Settings, ims: IMSClient, sts: STSClient, actionTrail: ActionTrailPoller? = nil) {
         self.settings = settings
         self.ims = ims
         self.sts = sts
+        self.actionTrail = actionTrail
     }
 
     /// Fetches and parses the report. Returns nil when the task was cancelled (shutdown): a cancelled
@@ -107,24 +110,28 @@ package enum ScanError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// What one scan decided: the alerts and next state and, for `check`, the report it read.
+/// What one scan or ActionTrail poll decided: the alerts and next state and, for `check`, what it read.
 package struct ScanOutcome: Sendable {
     package var account: String
     package var decision: ScanDecision
-    /// The parsed report; nil when the scan failed.
+    /// The parsed report; nil when the scan failed, and for ActionTrail polls.
     package var report: CredentialReport?
     package var reportTime: Date?
     /// One line naming the cause; nil when the scan succeeded.
     package var failure: String?
+    /// What an ActionTrail poll read (only its range when it failed); nil for credential-report scans.
+    package var actionTrail: ActionTrailRead?
 
     package init(
-        account: String, decision: ScanDecision, report: CredentialReport?, reportTime: Date?, failure: String?
+        account: String, decision: ScanDecision, report: CredentialReport?, reportTime: Date?, failure: String?,
+        actionTrail: ActionTrailRead? = nil
     ) {
         self.account = account
         self.decision = decision
         self.report = report
         self.reportTime = reportTime
         self.failure = failure
+        self.actionTrail = actionTrail
     }
 
     package var succeeded: Bool { failure == nil }

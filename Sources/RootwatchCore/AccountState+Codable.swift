@@ -141,17 +141,21 @@ extension ActionTrailCursor {
     private enum CodingKeys: String, CodingKey {
         case checkedUntil = "checked_until"
         case lastPoll = "last_poll"
+        case lastError = "last_error"
     }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(checkedUntil: try c.decodeTime(.checkedUntil), lastPoll: try c.decodeTime(.lastPoll))
+        self.init(
+            checkedUntil: try c.decodeTime(.checkedUntil), lastPoll: try c.decodeTime(.lastPoll),
+            lastError: try c.decodeIfPresent(String.self, forKey: .lastError))
     }
 
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeTime(checkedUntil, forKey: .checkedUntil)
         try c.encodeTime(lastPoll, forKey: .lastPoll)
+        try c.encodeIfPresent(lastError, forKey: .lastError)
     }
 }
 

@@ -102,11 +102,14 @@ package struct RecentLogon: Sendable, Equatable, Codable {
 package struct ActionTrailCursor: Sendable, Equatable, Codable {
     /// Events up to this time have been read; the next poll starts here minus the overlap.
     package var checkedUntil: Date?
-    /// When the last poll ran.
+    /// When the last successful poll ran.
     package var lastPoll: Date?
+    /// One line naming why the last poll failed; nil after a success.
+    package var lastError: String?
 
-    package init(checkedUntil: Date? = nil, lastPoll: Date? = nil) {
+    package init(checkedUntil: Date? = nil, lastPoll: Date? = nil, lastError: String? = nil) {
         self.checkedUntil = checkedUntil
         self.lastPoll = lastPoll
+        self.lastError = lastError
     }
 }

@@ -27,6 +27,8 @@ package struct Alert: Sendable, Codable, Equatable {
     package var mfaChecked: Bool?
     package var eventID: String?
     package var region: String?
+    /// The sign-in name the root user typed (`additionalEventData.loginAccount`), for ActionTrail logons.
+    package var loginAccount: String?
     /// `GeneratedTime` of the credential report the finding came from.
     package var reportTime: Date?
     /// One readable sentence.
@@ -46,6 +48,7 @@ package struct Alert: Sendable, Codable, Equatable {
         mfaChecked: Bool? = nil,
         eventID: String? = nil,
         region: String? = nil,
+        loginAccount: String? = nil,
         reportTime: Date? = nil,
         message: String? = nil
     ) {
@@ -63,6 +66,7 @@ package struct Alert: Sendable, Codable, Equatable {
         self.mfaChecked = mfaChecked
         self.eventID = eventID
         self.region = region
+        self.loginAccount = loginAccount
         self.reportTime = reportTime
         self.message = ""
         self.message = message ?? defaultMessage

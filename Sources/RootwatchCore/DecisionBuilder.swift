@@ -34,7 +34,7 @@ struct DecisionBuilder {
             kind: kind, account: account, accountID: accountID, activityTime: activityTime, detectedAt: now,
             window: windowText, source: source, keySlot: slot, sourceIP: event?.sourceIP,
             userAgent: event?.userAgent, mfaChecked: event?.mfaChecked, eventID: event?.eventID,
-            region: event?.region, reportTime: reportTime)
+            region: event?.region, loginAccount: event?.loginAccount, reportTime: reportTime)
         findings.append(Finding(alert: alert, reason: reason))
         return alert
     }

@@ -1,13 +1,14 @@
 import FoundationEssentials
 import Synchronization
 
-/// The daemon's heart: scans an account when the scheduler says so, sends what detection raised to
-/// every sink, then records the new state — in that order, so a crash between the two re-sends
-/// (receivers dedupe on the alert id) and never loses an alert.
+/// The daemon's heart: scans an account's report or polls its ActionTrail when a scheduler says so,
+/// sends what detection raised to every sink, then records the new state — in that order, so a crash
+/// between the two re-sends (receivers dedupe on the alert id) and never loses an alert.
 ///
-/// Each account has at most one scan in flight (the scheduler guarantees it), so per-account state
-/// needs no further ordering; the shared `DaemonState` sits behind a mutex and is written by the
-/// coalescing saver.
+/// Each account has at most one report scan and one ActionTrail poll in flight (their schedulers
+/// guarantee it); the two fetch independently and decide, emit and commit in turns, so neither
+/// overwrites the other. The shared `DaemonState` sits behind a mutex and is written by the coalescing
+/// saver.
 package final class Monitor: Sendable {
     private let store: StateStore
     private let scanners: Mutex<[String: AccountScanner]>
@@ -64,6 +65,26 @@ package final class Monitor: Sendable {
         }
     }
 
+    /// The accounts with ActionTrail polling (`actiontrail = yes`).
+    package var actionTrailAccounts: [String] {
+        scanners.withLock { $0.filter { $0.value.actionTrail != nil }.keys.sorted() }
+    }
+
+    /// Polls `account`'s ActionTrail once and applies the outcome, like `scan`. Returns nil when cancelled,
+    /// unknown, or not polling ActionTrail.
+    ///
+    /// The range is taken from the cursor as it is when the poll starts; the decision is made under the
+    /// account's turn against the state as it is then, so a report scan of the same account that finished
+    /// meanwhile is seen (and the 120 s rule holds in both orders).
+    @discardableResult
+    package func poll(_ account: String) async -> ScanOutcome? {
+        guard let poller = scanners.withLock({ $0[account]?.actionTrail }) else { return nil }
+        let current = store.account(account)
+        guard let observation = await poller.fetch(cursor: current?.actionTrail, knownAccountID: current?.accountID)
+        else { return nil }
+        return await decideAndApply(account) { observation.decide(previous: $0, now: now()) }
+    }
+
     /// Decides and applies under the account's turn: for callers with a decision function of their own
     /// (ActionTrail polls). `decide` gets the account's current state.
     package func decideAndApply(
@@ -116,7 +137,9 @@ package final class Monitor: Sendable {
             next.nextDue = current?.nextDue  // the scheduler owns it
             current = next
         }
-        if let failure = outcome.failure {
+        if let read = outcome.actionTrail {
+            logPoll(outcome, read: read, fields: fields)
+        } else if let failure = outcome.failure {
             logger.error("Scan of \(account) failed: \(failure)", fields)
         } else {
             let found = outcome.decision.alerts.count
@@ -125,5 +148,27 @@ package final class Monitor: Sendable {
             logger.info("Scan of \(account) finished: \(summary)\(report)", fields)
         }
         await changed()
+    }
+
+    /// An ActionTrail poll's lifecycle: every unreadable event and a failure are errors of the account
+    /// (PRIORITY 3, `ROOTWATCH_ACCOUNT`), naming ActionTrail so they are not mistaken for a failed scan.
+    private func logPoll(_ outcome: ScanOutcome, read: ActionTrailRead, fields: [String: String]) {
+        let account = outcome.account
+        for malformed in read.malformed {
+            var entry = fields
+            if let eventID = malformed.eventID { entry["ROOTWATCH_EVENT_ID"] = eventID }
+            logger.error("ActionTrail poll of \(account): \(malformed); skipped", entry)
+        }
+        let range = "\(Timestamp.format(read.range.lowerBound)) to \(Timestamp.format(read.range.upperBound))"
+        if let failure = outcome.failure {
+            logger.error("ActionTrail poll of \(account) failed (\(range)): \(failure)", fields)
+            return
+        }
+        let found = outcome.decision.alerts.count
+        let summary = found == 0 ? "nothing new" : "\(found) alert\(found == 1 ? "" : "s")"
+        let signIns = read.events.count
+        logger.info(
+            "ActionTrail poll of \(account) finished: \(summary) (\(signIns) root sign-in\(signIns == 1 ? "" : "s"), "
+                + "\(range), \(read.pages) page\(read.pages == 1 ? "" : "s"))", fields)
     }
 }

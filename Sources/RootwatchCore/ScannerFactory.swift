@@ -74,9 +74,24 @@ package struct ScannerFactory: Sendable {
                 staleAfter: account.staleAfter)
             scanners[account.name] = AccountScanner(
                 settings: settings, ims: IMSClient(rpc: client, endpoint: ims, polling: polling),
-                sts: STSClient(rpc: client, endpoint: sts))
+                sts: STSClient(rpc: client, endpoint: sts),
+                actionTrail: try actionTrailPoller(account, client: client, sts: sts, configuration: configuration))
         }
         return scanners
+    }
+
+    /// The ActionTrail poller of an account with `actiontrail = yes`, signing with the account's identity.
+    private func actionTrailPoller(
+        _ account: AccountConfiguration, client: RPCClient, sts: Endpoint, configuration: Configuration
+    ) throws(Failure) -> ActionTrailPoller? {
+        guard account.actiontrail, let region = account.actiontrailRegion else { return nil }
+        let endpoint = try endpoint(configuration.endpoints.actiontrail(region: region), section: "endpoints")
+        let settings = ActionTrailPoller.Settings(
+            name: account.name, window: account.window, windowText: DurationText.format(account.window),
+            overlap: configuration.daemon.actiontrailOverlap)
+        return ActionTrailPoller(
+            settings: settings, client: ActionTrailClient(rpc: client, endpoint: endpoint),
+            sts: STSClient(rpc: client, endpoint: sts), sleeper: sleeper, now: now)
     }
 
     private func rpc(_ account: String, _ credentials: any CredentialProvider, _ options: RPCClient.Options)

@@ -39,7 +39,7 @@ package struct StatusReport: Sendable {
     package func text() -> String {
         var table = TextTable([
             "ACCOUNT", "ACCOUNT ID", "LAST SCAN", "REPORT", "ROOT LOGON", "ROOT KEY USE", "MFA", "FAILURES",
-            "LAST ALERT", "NEXT SCAN",
+            "LAST ALERT", "NEXT SCAN", "TRAIL CURSOR", "TRAIL POLL",
         ])
         var problems: [String] = []
         for name in accounts {
@@ -57,8 +57,12 @@ package struct StatusReport: Sendable {
                     ? "0" : "\(account.consecutiveFailures)" + (account.stale ? " STALE" : ""),
                 account.lastAlert.map { "\($0.kind.rawValue) \(Age.describe($0.at, now: now))" } ?? "-",
                 Age.describe(account.nextDue, now: now, never: "-"),
+                Age.describe(account.actionTrail?.checkedUntil, now: now, never: "-"),
+                account.actionTrail?.lastError != nil
+                    ? "FAILING" : Age.describe(account.actionTrail?.lastPoll, now: now, never: "-"),
             ])
             if let error = account.lastError, account.consecutiveFailures > 0 { problems.append("  \(name): \(error)") }
+            if let error = account.actionTrail?.lastError { problems.append("  \(name): ActionTrail: \(error)") }
         }
         var text = table.render()
         if !problems.isEmpty { text += "\n\nFailing:\n" + problems.joined(separator: "\n") }

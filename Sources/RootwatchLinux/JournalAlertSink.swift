@@ -47,6 +47,7 @@ package struct JournalAlertSink: AlertSink {
             ("ROOTWATCH_MFA_CHECKED", alert.mfaChecked.map { $0 ? "true" : "false" }),
             ("ROOTWATCH_EVENT_ID", alert.eventID),
             ("ROOTWATCH_REGION", alert.region),
+            ("ROOTWATCH_LOGIN_ACCOUNT", alert.loginAccount),
             ("ROOTWATCH_REPORT_TIME", alert.reportTime.map(Timestamp.format)),
         ]
         for case (let name, let value?) in optional {

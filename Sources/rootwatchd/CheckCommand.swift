@@ -55,7 +55,7 @@ struct CheckCommand {
             now: { Date() }, changed: {})
         let progress = Progress(total: selected.count, enabled: environment.stderrIsTerminal && !json)
 
-        let outcomes = await scanAll(
+        let results = await scanAll(
             selected, concurrency: configuration.daemon.concurrency, monitor: monitor, scanners: scanners,
             store: store, progress: progress)
         progress.finish()
@@ -72,7 +72,8 @@ struct CheckCommand {
 
         let now = Date()
         let report = CheckReport(
-            outcomes: selected.compactMap { outcomes[$0] }, configuration: configuration, store: store, now: now)
+            outcomes: selected.compactMap { results[$0]?.scan }, polls: results.compactMapValues(\.poll),
+            configuration: configuration, store: store, now: now)
         print(json ? report.json() : report.text())
         return report.exitCode
     }
@@ -98,28 +99,39 @@ struct CheckCommand {
     /// The longest `check` waits for webhook deliveries after scanning.
     static let deliveryBound: Duration = .seconds(30)
 
-    /// Scans the accounts, at most `concurrency` at once. With alerts, each outcome goes through the
-    /// monitor (alerts, then state); without, detection runs against the saved state and nothing is kept.
+    /// Scans the accounts, at most `concurrency` at once: for each, the ActionTrail poll first (when the
+    /// account has one, so a logon both sources show is alerted with the event's details), then the
+    /// report. With alerts, each outcome goes through the monitor (alerts, then state); without, detection
+    /// runs against the saved state and the state is kept in memory only, never written.
     private func scanAll(
         _ names: [String], concurrency: Int, monitor: Monitor, scanners: [String: AccountScanner],
         store: StateStore, progress: Progress
-    ) async -> [String: ScanOutcome] {
-        await withTaskGroup(of: (String, ScanOutcome?).self) { group in
-            var results: [String: ScanOutcome] = [:]
+    ) async -> [String: (scan: ScanOutcome?, poll: ScanOutcome?)] {
+        await withTaskGroup(of: (String, ScanOutcome?, ScanOutcome?).self) { group in
+            var results: [String: (scan: ScanOutcome?, poll: ScanOutcome?)] = [:]
             var pending = names[...]
             func launch() {
                 guard let name = pending.popFirst() else { return }
                 group.addTask {
                     if noAlerts {
+                        var poll: ScanOutcome?
+                        if let poller = scanners[name]?.actionTrail {
+                            let current = store.account(name)
+                            let observation = await poller.fetch(
+                                cursor: current?.actionTrail, knownAccountID: current?.accountID)
+                            poll = observation?.decide(previous: current, now: Date())
+                            if let next = poll?.decision.nextState { store.update(name) { $0 = next } }
+                        }
                         let observation = await scanners[name]?.fetch(knownAccountID: store.account(name)?.accountID)
-                        return (name, observation?.decide(previous: store.account(name), now: Date()))
+                        return (name, observation?.decide(previous: store.account(name), now: Date()), poll)
                     }
-                    return (name, await monitor.scan(name))
+                    let poll = await monitor.poll(name)
+                    return (name, await monitor.scan(name), poll)
                 }
             }
             for _ in 0..<max(1, concurrency) { launch() }
-            while let (name, outcome) = await group.next() {
-                if let outcome { results[name] = outcome }
+            while let (name, scan, poll) = await group.next() {
+                results[name] = (scan, poll)
                 progress.step()
                 launch()
             }

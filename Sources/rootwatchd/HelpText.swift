@@ -40,8 +40,9 @@ enum HelpText {
             return """
                 Usage: rootwatchd check [--account NAME]... [--json] [--no-alerts]
 
-                Runs one scan now for every account (or the named ones), prints the findings and each
-                account's status, and sends alerts like the daemon.
+                Runs one scan now for every account (or the named ones), after one ActionTrail poll for
+                accounts with actiontrail = yes, prints the findings and each account's status, and sends
+                alerts like the daemon.
                   --account NAME  scan only this account (repeatable)
                   --json          print one JSON document for scripts
                   --no-alerts     send nothing and leave the state untouched (shows what would be raised)

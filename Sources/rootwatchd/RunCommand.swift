@@ -85,6 +85,11 @@ struct RunCommand {
             plan: SchedulePlan(entries: Self.entries(configuration), jitter: Self.jitter(configuration)),
             concurrency: configuration.daemon.concurrency, clock: SystemWallClock(),
             heartbeat: { pulse.beat() })
+        // ActionTrail polls run on a scheduler of their own, so a slow report scan never delays them and
+        // they never take a report scan's place under the concurrency limit.
+        let polls = Scheduler(
+            plan: SchedulePlan(entries: Self.pollEntries(configuration), jitter: Self.jitter(configuration)),
+            concurrency: configuration.daemon.concurrency, clock: SystemWallClock())
         let monitor = Monitor(
             store: store, scanners: scanners, sinks: [delivery.outbox] + bootstrap.alertSinks(), logger: logger,
             now: { Date() },
@@ -96,9 +101,11 @@ struct RunCommand {
 
         let signals = SignalStream.signals()
         let remembered = initial.accounts.compactMapValues(\.nextDue)
+        let rememberedPolls = Self.rememberedPolls(initial, configuration)
         logger.info(
-            "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts, "
-                + "\(configuration.webhooks.count) webhooks, state in \(environment.stateDirectory)")
+            "rootwatchd \(RootwatchVersion.current) started: \(scanners.count) accounts "
+                + "(\(monitor.actionTrailAccounts.count) with ActionTrail), \(configuration.webhooks.count) webhooks, "
+                + "state in \(environment.stateDirectory)")
         pulse.send { try notifier.ready(status: pulse.statusLine()) }
 
         await withTaskGroup(of: Void.self) { group in
@@ -107,6 +114,9 @@ struct RunCommand {
             }
             // Webhook delivery runs beside scanning, so a slow receiver never delays a scan.
             group.addTask { await delivery.run() }
+            group.addTask {
+                await polls.run(remembered: rememberedPolls) { account, _ in await monitor.poll(account) }
+            }
             group.addTask {
                 await saver.run(interval: Self.saveInterval) { try await Task.sleep(for: $0) }
             }
@@ -123,6 +133,9 @@ struct RunCommand {
                         delivery.update(webhooks: configuration.webhooks)
                         scheduler.update(
                             entries: Self.entries(configuration), jitter: Self.jitter(configuration),
+                            concurrency: configuration.daemon.concurrency)
+                        polls.update(
+                            entries: Self.pollEntries(configuration), jitter: Self.jitter(configuration),
                             concurrency: configuration.daemon.concurrency)
                         logger.info(
                             "Configuration reloaded: \(reloaded.scanners.count) accounts, "
@@ -166,6 +179,19 @@ struct RunCommand {
 
     static func entries(_ configuration: Configuration) -> [SchedulePlan.Entry] {
         configuration.accounts.map { SchedulePlan.Entry(name: $0.name, interval: $0.interval) }
+    }
+
+    /// One ActionTrail poll entry per account with `actiontrail = yes`, every `actiontrail_interval`.
+    static func pollEntries(_ configuration: Configuration) -> [SchedulePlan.Entry] {
+        configuration.accounts.filter(\.actiontrail).map {
+            SchedulePlan.Entry(name: $0.name, interval: configuration.daemon.actiontrailInterval)
+        }
+    }
+
+    /// When each account's next poll is due after a restart: one interval after its last successful poll.
+    static func rememberedPolls(_ state: DaemonState, _ configuration: Configuration) -> [String: Date] {
+        let interval = configuration.daemon.actiontrailInterval.seconds
+        return state.accounts.compactMapValues { $0.actionTrail?.lastPoll?.addingTimeInterval(interval) }
     }
 
     static func jitter(_ configuration: Configuration) -> Double {

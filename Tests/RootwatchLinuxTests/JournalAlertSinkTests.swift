@@ -19,7 +19,7 @@ func utc(_ text: String) throws -> Date {
             detectedAt: try utc("2026-12-04T10:04:11Z"),
             window: "7d", source: .actiontrail, keySlot: "access_key_1", sourceIP: "203.0.113.7",
             userAgent: "Mozilla/5.0 (X11; Linux) «Büro» 控制台", mfaChecked: false,
-            eventID: "ev-0001\twith tab", region: "cn-hangzhou",
+            eventID: "ev-0001\twith tab", region: "cn-hangzhou", loginAccount: "ops@example.com",
             reportTime: try utc("2026-12-04T08:00:00Z"),
             message: "Root console logon on account \(account)\nsecond line: café 中文 ✓")
     }
@@ -51,6 +51,7 @@ func utc(_ text: String) throws -> Date {
             "ROOTWATCH_MFA_CHECKED": "false",
             "ROOTWATCH_EVENT_ID": "ev-0001\twith tab",
             "ROOTWATCH_REGION": "cn-hangzhou",
+            "ROOTWATCH_LOGIN_ACCOUNT": "ops@example.com",
             "ROOTWATCH_REPORT_TIME": "2026-12-04T08:00:00Z",
         ]
         for (name, value) in expected {
@@ -82,7 +83,7 @@ func utc(_ text: String) throws -> Date {
         #expect(entry["MESSAGE"] == alert.message)
         for absent in [
             "ROOTWATCH_ACCOUNT_ID", "ROOTWATCH_KEY_SLOT", "ROOTWATCH_SOURCE_IP", "ROOTWATCH_USER_AGENT",
-            "ROOTWATCH_EVENT_ID", "ROOTWATCH_REGION", "ROOTWATCH_REPORT_TIME",
+            "ROOTWATCH_EVENT_ID", "ROOTWATCH_REGION", "ROOTWATCH_LOGIN_ACCOUNT", "ROOTWATCH_REPORT_TIME",
         ] {
             #expect(entry[absent] == nil, "\(absent) is unknown and must be left out")
         }

@@ -11,7 +11,8 @@ from fakecloud_client import SCENARIOS, FakeCloud
 
 from rootwatch import Setup, alert_id, alerts, journal, journal_mark, run
 
-ACCOUNT_FIELDS = {"account", "account_id", "ok", "error", "window", "report_time", "root", "findings", "warnings"}
+ACCOUNT_FIELDS = {"account", "account_id", "ok", "error", "window", "report_time", "root", "findings", "warnings",
+                  "actiontrail"}
 SLOTS = ["access_key_1", "access_key_2", "additional_access_key_1", "additional_access_key_2",
          "additional_access_key_3"]
 TIME = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"
@@ -49,6 +50,7 @@ def test_check_json_document_and_no_alerts_touches_nothing(rootwatchd_binary, tm
         assert set(a) == ACCOUNT_FIELDS, set(a) ^ ACCOUNT_FIELDS
         assert a["account_id"] == entry["account_id"]
         assert a["ok"] is True and a["error"] is None and a["warnings"] == []
+        assert a["actiontrail"] is None, "no actiontrail = yes, no poll"
         assert a["window"] == "7d" and re.match(TIME, a["report_time"])
         assert set(a["root"]) == {"last_console_logon", "mfa_active", "access_keys"}
         assert [k["slot"] for k in a["root"]["access_keys"]] == SLOTS
