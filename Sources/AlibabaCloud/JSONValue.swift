@@ -145,3 +145,23 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
+
+extension JSONValue {
+    /// A JSON object whose members are written one by one: `members` are encoded compactly, except the
+    /// array `streamedKey`, whose elements come from `elements` and are encoded one at a time, one per
+    /// line. Large documents (an entry per account of a fleet) are never held as one tree.
+    package static func streamedDocument(
+        _ members: [String: JSONValue], streamedKey: String, count: Int, elements: (Int) -> JSONValue
+    ) -> String {
+        var text = "{"
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+            text += String(decoding: JSONValue.string(key).serialized(), as: UTF8.self) + ":"
+            text += String(decoding: value.serialized(), as: UTF8.self) + ","
+        }
+        text += String(decoding: JSONValue.string(streamedKey).serialized(), as: UTF8.self) + ":["
+        for index in 0..<count {
+            text += (index == 0 ? "\n" : ",\n") + String(decoding: elements(index).serialized(), as: UTF8.self)
+        }
+        return text + (count == 0 ? "]}" : "\n]}")
+    }
+}

@@ -56,16 +56,44 @@ package struct RPCClient: Sendable {
         }
     }
 
-    /// The account label errors carry.
-    package let account: String
-    package let transport: any HTTPTransport
-    package let credentials: any CredentialProvider
+    /// The collaborators, behind one reference: a client is copied into the IMS, STS and ActionTrail
+    /// clients of every account, and a fleet holds thousands of them.
+    private final class Parts: Sendable {
+        let account: String
+        let transport: any HTTPTransport
+        let credentials: any CredentialProvider
+        let sleeper: any Sleeper
+        let now: @Sendable () -> Date
+        let nonce: @Sendable () -> String
+        let onRetry: @Sendable (AlibabaCloudError, Duration) -> Void
+
+        init(
+            account: String, transport: any HTTPTransport, credentials: any CredentialProvider, sleeper: any Sleeper,
+            now: @escaping @Sendable () -> Date, nonce: @escaping @Sendable () -> String,
+            onRetry: @escaping @Sendable (AlibabaCloudError, Duration) -> Void
+        ) {
+            self.account = account
+            self.transport = transport
+            self.credentials = credentials
+            self.sleeper = sleeper
+            self.now = now
+            self.nonce = nonce
+            self.onRetry = onRetry
+        }
+    }
+
+    private let parts: Parts
     package var options: Options
-    package let sleeper: any Sleeper
-    package let now: @Sendable () -> Date
-    package let nonce: @Sendable () -> String
+
+    /// The account label errors carry.
+    package var account: String { parts.account }
+    package var transport: any HTTPTransport { parts.transport }
+    package var credentials: any CredentialProvider { parts.credentials }
+    package var sleeper: any Sleeper { parts.sleeper }
+    package var now: @Sendable () -> Date { parts.now }
+    package var nonce: @Sendable () -> String { parts.nonce }
     /// Told about each retry before its sleep, so the daemon can log it.
-    package let onRetry: @Sendable (AlibabaCloudError, Duration) -> Void
+    package var onRetry: @Sendable (AlibabaCloudError, Duration) -> Void { parts.onRetry }
 
     package init(
         account: String,
@@ -77,14 +105,10 @@ package struct RPCClient: Sendable {
         nonce: @escaping @Sendable () -> String = { RPCClient.randomNonce() },
         onRetry: @escaping @Sendable (AlibabaCloudError, Duration) -> Void = { _, _ in }
     ) {
-        self.account = account
-        self.transport = transport
-        self.credentials = credentials
+        self.parts = Parts(
+            account: account, transport: transport, credentials: credentials, sleeper: sleeper, now: now,
+            nonce: nonce, onRetry: onRetry)
         self.options = options
-        self.sleeper = sleeper
-        self.now = now
-        self.nonce = nonce
-        self.onRetry = onRetry
     }
 
     /// 32 lower-case hex characters from 16 random bytes, the nonce format the SDK uses.

@@ -6,7 +6,10 @@ import FoundationEssentials
 ///
 /// Fetching is the slow, networked half of a scan and runs without holding anything; deciding what
 /// it means (`ScanObservation.decide`) happens afterwards against the account's latest state.
-package struct AccountScanner: Sendable {
+///
+/// A class, shared rather than copied: its clients hold transports, providers and closures, and a
+/// fleet of a thousand accounts keeps a thousand of them in dictionaries.
+package final class AccountScanner: Sendable {
     /// What detection needs to know about the account.
     package struct Settings: Sendable, Equatable {
         package var name: String
@@ -23,11 +26,11 @@ package struct AccountScanner: Sendable {
         }
     }
 
-    package var settings: Settings
-    package var ims: IMSClient
-    package var sts: STSClient
+    package let settings: Settings
+    package let ims: IMSClient
+    package let sts: STSClient
     /// The account's ActionTrail poller; nil unless `actiontrail = yes`.
-    package var actionTrail: ActionTrailPoller?
+    package let actionTrail: ActionTrailPoller?
 
     package init(settings: Settings, ims: IMSClient, sts: STSClient, actionTrail: ActionTrailPoller? = nil) {
         self.settings = settings
@@ -111,16 +114,19 @@ package enum ScanError: Error, Equatable, CustomStringConvertible {
 }
 
 /// What one scan or ActionTrail poll decided: the alerts and next state and, for `check`, what it read.
-package struct ScanOutcome: Sendable {
-    package var account: String
-    package var decision: ScanDecision
-    /// The parsed report; nil when the scan failed, and for ActionTrail polls.
-    package var report: CredentialReport?
-    package var reportTime: Date?
+///
+/// A class, kept by reference: `check` holds one per account until it prints, and as a value each
+/// would be copied into its collection at full size (a state, a decision and a report row apiece).
+package final class ScanOutcome: Sendable {
+    package let account: String
+    package let decision: ScanDecision
+    /// The parsed report (without its header row); nil when the scan failed, and for ActionTrail polls.
+    package let report: CredentialReport?
+    package let reportTime: Date?
     /// One line naming the cause; nil when the scan succeeded.
-    package var failure: String?
+    package let failure: String?
     /// What an ActionTrail poll read (only its range when it failed); nil for credential-report scans.
-    package var actionTrail: ActionTrailRead?
+    package let actionTrail: ActionTrailRead?
 
     package init(
         account: String, decision: ScanDecision, report: CredentialReport?, reportTime: Date?, failure: String?,
@@ -128,7 +134,11 @@ package struct ScanOutcome: Sendable {
     ) {
         self.account = account
         self.decision = decision
-        self.report = report
+        // The header is not kept: nothing reads it after parsing, and a fleet's worth of column names
+        // would cost megabytes in a long `check`.
+        self.report = report.map {
+            CredentialReport(root: $0.root, userCount: $0.userCount, columns: [], diagnostics: $0.diagnostics)
+        }
         self.reportTime = reportTime
         self.failure = failure
         self.actionTrail = actionTrail

@@ -46,15 +46,15 @@ package struct CheckReport: Sendable {
     }
 
     package func json() -> String {
-        let accounts = outcomes.map { outcome in
-            AccountView.check(
+        JSONValue.streamedDocument(
+            ["checked_at": .string(Timestamp.format(now))], streamedKey: "accounts", count: outcomes.count
+        ) { index in
+            let outcome = outcomes[index]
+            return AccountView.check(
                 outcome: outcome,
-                accountID: store.account(outcome.account)?.accountID
-                    ?? outcome.decision.nextState.accountID,
+                accountID: store.account(outcome.account)?.accountID ?? outcome.decision.nextState.accountID,
                 windowText: windowText(outcome.account), poll: polls[outcome.account])
         }
-        let document: JSONValue = ["checked_at": .string(Timestamp.format(now)), "accounts": .array(accounts)]
-        return String(decoding: document.serialized(pretty: true), as: UTF8.self)
     }
 
     package func text() -> String {

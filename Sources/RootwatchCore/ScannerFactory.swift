@@ -57,6 +57,7 @@ package struct ScannerFactory: Sendable {
             bases[credentials.name] = try baseProvider(credentials, metadata: metadata, sts: sts, options: options)
         }
         var scanners: [String: AccountScanner] = [:]
+        scanners.reserveCapacity(configuration.accounts.count)
         for account in configuration.accounts {
             guard let base = bases[account.credentials] else {
                 throw Failure(section: "account \(account.name)", reason: "no [credentials \(account.credentials)]")

@@ -24,16 +24,17 @@ package struct StatusReport: Sendable {
     }
 
     package func json(stateDirectory: String) -> String {
-        let accounts = accounts.map { name in
+        let names = accounts
+        return JSONValue.streamedDocument(
+            [
+                "generated_at": .string(Timestamp.format(now)), "state_directory": .string(stateDirectory),
+                "webhooks": .array(webhooks.map(\.json)),
+            ], streamedKey: "accounts", count: names.count
+        ) { index in
             AccountView.status(
-                account: name, state: state.accounts[name],
-                windowText: configuration?.account(named: name).map { DurationText.format($0.window) })
+                account: names[index], state: state.accounts[names[index]],
+                windowText: configuration?.account(named: names[index]).map { DurationText.format($0.window) })
         }
-        let document: JSONValue = [
-            "generated_at": .string(Timestamp.format(now)), "state_directory": .string(stateDirectory),
-            "accounts": .array(accounts), "webhooks": .array(webhooks.map(\.json)),
-        ]
-        return String(decoding: document.serialized(pretty: true), as: UTF8.self)
     }
 
     package func text() -> String {

@@ -109,6 +109,7 @@ struct CheckCommand {
     ) async -> [String: (scan: ScanOutcome?, poll: ScanOutcome?)] {
         await withTaskGroup(of: (String, ScanOutcome?, ScanOutcome?).self) { group in
             var results: [String: (scan: ScanOutcome?, poll: ScanOutcome?)] = [:]
+            results.reserveCapacity(names.count)  // one allocation, not a copy at every doubling
             var pending = names[...]
             func launch() {
                 guard let name = pending.popFirst() else { return }

@@ -35,3 +35,18 @@ import Testing
         #expect(throws: (any Error).self) { try JSONValue.parse(Array("{\"a\":".utf8)) }
     }
 }
+
+@Suite struct JSONStreamedDocumentTests {
+    @Test func aStreamedDocumentIsValidJSONWithOneElementPerLine() throws {
+        let text = JSONValue.streamedDocument(
+            ["b": 1, "a": "x\"y"], streamedKey: "items", count: 3
+        ) { index in ["n": .number(Double(index)), "s": .string(index == 1 ? nil : "v\(index)")] }
+        let parsed = try JSONValue.parse(Array(text.utf8))
+        #expect(parsed["a"]?.stringValue == "x\"y")
+        #expect(parsed["items"]?[1]?["s"] == .null)
+        #expect(parsed["items"]?[2]?["n"] == .number(2))
+        #expect(text.split(separator: "\n").count == 5)  // header, three elements, closing
+        let empty = JSONValue.streamedDocument([:], streamedKey: "items", count: 0) { _ in .null }
+        #expect(empty == "{\"items\":[]}")
+    }
+}

@@ -65,6 +65,9 @@ class RequestHandler(BaseHTTPRequestHandler):
     """Routes ``/__admin/…`` to the admin API, ``/latest/…`` to the metadata service, the rest to the cloud API."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body waits for the
+    # client's delayed ACK (about 40 ms) on every keep-alive request. A real gateway does not do that.
+    disable_nagle_algorithm = True
     server: FakeCloudServer
 
     def do_GET(self):
