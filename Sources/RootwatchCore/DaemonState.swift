@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// The whole of `state.json`: a format version and the state of every account by configured name.
 ///
 /// A file from a newer daemon (higher version) fails to decode rather than being half-understood; the
@@ -28,5 +30,23 @@ package struct DaemonState: Sendable, Equatable, Codable {
                     + "\(DaemonState.currentVersion))")
         }
         accounts = try container.decodeIfPresent([String: AccountState].self, forKey: .accounts) ?? [:]
+    }
+}
+
+extension DaemonState {
+    /// The state file's bytes, encoded one account at a time: the same JSON document (sorted keys), one
+    /// account per line, without ever holding a thousand accounts' encoding tree at once.
+    package func encodedIncrementally() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data("{\"accounts\":{".utf8)
+        for (index, name) in accounts.keys.sorted().enumerated() {
+            data.append(contentsOf: Array((index == 0 ? "\n" : ",\n").utf8))
+            data.append(try encoder.encode(name))
+            data.append(UInt8(ascii: ":"))
+            data.append(try encoder.encode(accounts[name]))
+        }
+        data.append(contentsOf: Array("\(accounts.isEmpty ? "" : "\n")},\"version\":\(version)}\n".utf8))
+        return data
     }
 }

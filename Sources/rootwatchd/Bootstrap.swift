@@ -48,7 +48,7 @@ struct Bootstrap: Sendable {
     }
 
     func stateFile() -> StateFile<DaemonState> {
-        StateFile<DaemonState>(directory: environment.stateDirectory)
+        StateFile<DaemonState>(directory: environment.stateDirectory, encode: { try $0.encodedIncrementally() })
     }
 
     /// The saved state; empty when there is none, or when the file was unusable (then it has been moved

@@ -79,3 +79,21 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(DaemonState.self, from: Data(json.utf8)) }
     }
 }
+
+@Suite struct DaemonStateIncrementalEncodingTests {
+    @Test func theIncrementalEncodingDecodesToTheSameState() throws {
+        var state = DaemonState()
+        for index in 0..<5 {
+            var account = AccountState(firstSeen: Date(timeIntervalSince1970: 1_800_000_000 + Double(index)))
+            account.consecutiveFailures = index
+            account.keys["access_key_1"] = KeyState(lastUsed: Date(timeIntervalSince1970: 1_799_000_000), active: true)
+            state.accounts["acct-\(index)"] = account
+        }
+        let data = try state.encodedIncrementally()
+        #expect(try JSONDecoder().decode(DaemonState.self, from: data) == state)
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 7)  // opening, five accounts, closing
+        #expect(lines[1].hasPrefix("\"acct-0\":"))
+        #expect(try JSONDecoder().decode(DaemonState.self, from: DaemonState().encodedIncrementally()) == DaemonState())
+    }
+}
