@@ -22,12 +22,7 @@ package struct WebhookDingTalkRenderer: WebhookRenderer {
 
     /// The body, cutting user-derived values shorter until it fits in `maxBodyBytes`.
     package func body(for alert: Alert) -> [UInt8] {
-        var body: [UInt8] = []
-        for budget in [512, 160, 48] {
-            body = render(WebhookFacts(alert: alert, context: context, maxValueBytes: budget))
-            if body.count <= Self.maxBodyBytes { break }
-        }
-        return body
+        context.fitting(alert, maxBytes: Self.maxBodyBytes, render: render)
     }
 
     private func render(_ facts: WebhookFacts) -> [UInt8] {
@@ -57,16 +52,8 @@ package struct WebhookDingTalkRenderer: WebhookRenderer {
                 secret: secret.revealed, timestampMilliseconds: WebhookSigning.milliseconds(attemptTime))
             url += (url.contains("?") ? "&" : "?") + query
         }
-        return HTTPRequest(
-            method: "POST", url: url,
-            headers: [
-                ("content-type", "application/json;charset=utf-8"), ("user-agent", "rootwatchd/\(context.version)"),
-            ],
-            body: body(for: alert), caFile: configuration.caFile)
-    }
-
-    package func verdict(for response: HTTPResponse) -> DeliveryVerdict {
-        verdict(for: response, receivedAt: nil)
+        return context.post(
+            url, body: body(for: alert), caFile: configuration.caFile, contentType: "application/json;charset=utf-8")
     }
 
     /// HTTP 200 with errcode 0 delivers. Rate limits (410100, legacy 130101) retry after at least ten

@@ -99,14 +99,7 @@ package struct WebhookLarkRenderer: WebhookRenderer {
     }
 
     package func request(for alert: Alert, attemptTime: Date) throws(WebhookRenderError) -> HTTPRequest {
-        HTTPRequest(
-            method: "POST", url: configuration.url,
-            headers: [("content-type", "application/json"), ("user-agent", "rootwatchd/\(context.version)")],
-            body: body(for: alert, attemptTime: attemptTime), caFile: configuration.caFile)
-    }
-
-    package func verdict(for response: HTTPResponse) -> DeliveryVerdict {
-        verdict(for: response, receivedAt: nil)
+        context.post(configuration.url, body: body(for: alert, attemptTime: attemptTime), caFile: configuration.caFile)
     }
 
     /// `code` 0 (or the legacy `StatusCode` 0) delivers; 11232 (rate limit), HTTP 429, 408 and 5xx

@@ -10,17 +10,15 @@ package protocol WebhookRenderer: Sendable {
     func request(for alert: Alert, attemptTime: Date) throws(WebhookRenderError) -> HTTPRequest
 
     /// What the receiver's answer means (DingTalk and Lark answer HTTP 200 on failure, so the body
-    /// counts as much as the status).
-    func verdict(for response: HTTPResponse) -> DeliveryVerdict
-
-    /// The same, with the time the response arrived: a `Retry-After` HTTP-date is measured from the
-    /// response's `Date` header, else from `receivedAt`. The default ignores the time.
+    /// counts as much as the status). A `Retry-After` HTTP-date is measured from the response's `Date`
+    /// header, else from `receivedAt`.
     func verdict(for response: HTTPResponse, receivedAt: Date?) -> DeliveryVerdict
 }
 
 extension WebhookRenderer {
-    package func verdict(for response: HTTPResponse, receivedAt: Date?) -> DeliveryVerdict {
-        verdict(for: response)
+    /// The verdict when the arrival time does not matter.
+    package func verdict(for response: HTTPResponse) -> DeliveryVerdict {
+        verdict(for: response, receivedAt: nil)
     }
 }
 
@@ -52,5 +50,29 @@ package struct WebhookContext: Sendable, Equatable {
     package init(host: String, version: String = RootwatchVersion.current) {
         self.host = host
         self.version = version
+    }
+
+    /// A JSON POST to `url` as every format sends it; `headers` come after the common ones.
+    package func post(
+        _ url: String, body: [UInt8], caFile: String?, contentType: String = "application/json",
+        headers: [(name: String, value: String)] = []
+    ) -> HTTPRequest {
+        HTTPRequest(
+            method: "POST", url: url,
+            headers: [("content-type", contentType), ("user-agent", "rootwatchd/\(version)")] + headers,
+            body: body, caFile: caFile)
+    }
+
+    /// Renders `alert` with user-derived values cut ever shorter (512, 160, 48 … bytes) until the body
+    /// fits `maxBytes`; the shortest rendering is used if none does.
+    package func fitting(
+        _ alert: Alert, maxBytes: Int, budgets: [Int] = [512, 160, 48], render: (WebhookFacts) -> [UInt8]
+    ) -> [UInt8] {
+        var body: [UInt8] = []
+        for budget in budgets {
+            body = render(WebhookFacts(alert: alert, context: self, maxValueBytes: budget))
+            if body.count <= maxBytes { break }
+        }
+        return body
     }
 }

@@ -73,14 +73,7 @@ package struct WebhookSlackRenderer: WebhookRenderer {
     }
 
     package func request(for alert: Alert, attemptTime: Date) throws(WebhookRenderError) -> HTTPRequest {
-        HTTPRequest(
-            method: "POST", url: configuration.url,
-            headers: [("content-type", "application/json"), ("user-agent", "rootwatchd/\(context.version)")],
-            body: body(for: alert), caFile: configuration.caFile)
-    }
-
-    package func verdict(for response: HTTPResponse) -> DeliveryVerdict {
-        verdict(for: response, receivedAt: nil)
+        context.post(configuration.url, body: body(for: alert), caFile: configuration.caFile)
     }
 
     /// HTTP 200 with the body `ok` delivers; 429 (honouring `Retry-After`), 408 and 5xx retry;

@@ -58,20 +58,11 @@ package struct WebhookStandardRenderer: WebhookRenderer {
         let body = body(for: alert)
         let timestamp = WebhookSigning.seconds(attemptTime)
         let signature = WebhookSigning.standardSignature(id: alert.id, timestamp: timestamp, body: body, keys: [key])
-        return HTTPRequest(
-            method: "POST", url: configuration.url,
+        return context.post(
+            configuration.url, body: body, caFile: configuration.caFile,
             headers: [
-                ("content-type", "application/json"),
-                ("user-agent", "rootwatchd/\(context.version)"),
-                ("webhook-id", alert.id),
-                ("webhook-timestamp", String(timestamp)),
-                ("webhook-signature", signature),
-            ],
-            body: body, caFile: configuration.caFile)
-    }
-
-    package func verdict(for response: HTTPResponse) -> DeliveryVerdict {
-        verdict(for: response, receivedAt: nil)
+                ("webhook-id", alert.id), ("webhook-timestamp", String(timestamp)), ("webhook-signature", signature),
+            ])
     }
 
     /// Any 2xx delivers; 408, 429 and 5xx retry (honouring `Retry-After`); 410 and other 4xx are

@@ -20,12 +20,7 @@ package struct WebhookTeamsRenderer: WebhookRenderer {
 
     /// The body, cutting user-derived values shorter until it fits in `maxBodyBytes`.
     package func body(for alert: Alert) -> [UInt8] {
-        var body: [UInt8] = []
-        for budget in [512, 160, 48] {
-            body = render(WebhookFacts(alert: alert, context: context, maxValueBytes: budget))
-            if body.count <= Self.maxBodyBytes { break }
-        }
-        return body
+        context.fitting(alert, maxBytes: Self.maxBodyBytes, render: render)
     }
 
     private func render(_ facts: WebhookFacts) -> [UInt8] {
@@ -91,14 +86,7 @@ package struct WebhookTeamsRenderer: WebhookRenderer {
     }
 
     package func request(for alert: Alert, attemptTime: Date) throws(WebhookRenderError) -> HTTPRequest {
-        HTTPRequest(
-            method: "POST", url: configuration.url,
-            headers: [("content-type", "application/json"), ("user-agent", "rootwatchd/\(context.version)")],
-            body: body(for: alert), caFile: configuration.caFile)
-    }
-
-    package func verdict(for response: HTTPResponse) -> DeliveryVerdict {
-        verdict(for: response, receivedAt: nil)
+        context.post(configuration.url, body: body(for: alert), caFile: configuration.caFile)
     }
 
     /// Any 2xx (Workflows answer 202) delivers; 429 (honouring `Retry-After`), 408 and 5xx retry; 413

@@ -61,14 +61,7 @@ package struct WebhookWeComRenderer: WebhookRenderer {
     }
 
     package func request(for alert: Alert, attemptTime: Date) throws(WebhookRenderError) -> HTTPRequest {
-        HTTPRequest(
-            method: "POST", url: configuration.url,
-            headers: [("content-type", "application/json"), ("user-agent", "rootwatchd/\(context.version)")],
-            body: body(for: alert), caFile: configuration.caFile)
-    }
-
-    package func verdict(for response: HTTPResponse) -> DeliveryVerdict {
-        verdict(for: response, receivedAt: nil)
+        context.post(configuration.url, body: body(for: alert), caFile: configuration.caFile)
     }
 
     /// errcode 0 delivers; 45009 (frequency limit) retries after at least 60 s; -1 (busy), HTTP 429,

@@ -17,7 +17,7 @@ struct TestRenderer: WebhookRenderer {
             body: Array(alert.id.utf8))
     }
 
-    func verdict(for response: HTTPResponse) -> DeliveryVerdict {
+    func verdict(for response: HTTPResponse, receivedAt: Date?) -> DeliveryVerdict {
         switch response.status {
         case 200..<300: return .delivered
         case 429, 503:
