@@ -145,4 +145,14 @@ package final class ScanOutcome: Sendable {
     }
 
     package var succeeded: Bool { failure == nil }
+
+    /// What a report of the outcome needs (alerts, root row, warnings, failure, the account ID), without
+    /// the next state and the suppressions: `check` keeps one per account until it prints.
+    package func slimmedForReport() -> ScanOutcome {
+        var state = AccountState()
+        state.accountID = decision.nextState.accountID
+        return ScanOutcome(
+            account: account, decision: ScanDecision(findings: decision.findings, nextState: state), report: report,
+            reportTime: reportTime, failure: failure, actionTrail: actionTrail)
+    }
 }

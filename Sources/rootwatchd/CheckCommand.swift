@@ -132,7 +132,7 @@ struct CheckCommand {
             }
             for _ in 0..<max(1, concurrency) { launch() }
             while let (name, scan, poll) = await group.next() {
-                results[name] = (scan, poll)
+                results[name] = (scan?.slimmedForReport(), poll?.slimmedForReport())
                 progress.step()
                 launch()
             }
