@@ -69,6 +69,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
     /// Prometheus textfile-collector output path; nil when not configured.
     package var metricsFile: String?
     package var signature: SignatureScheme = .v3
+    /// Longest one Alibaba Cloud request may take before it counts as a (retryable) timeout. Not in
+    /// the product contract: for slow proxies and private endpoints.
+    package var requestTimeout: Duration = .seconds(30)
 
     package init() {}
 }

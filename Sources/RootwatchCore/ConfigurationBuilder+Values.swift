@@ -104,6 +104,8 @@ extension ConfigurationBuilder {
             section, "actiontrail_overlap", default: daemon.actiontrailOverlap, minimum: .zero)
         daemon.metricsFile = path(section, "metrics_file")
         daemon.signature = choice(section, "signature", default: daemon.signature)
+        daemon.requestTimeout = duration(
+            section, "request_timeout", default: daemon.requestTimeout, minimum: .seconds(1))
         return daemon
     }
 

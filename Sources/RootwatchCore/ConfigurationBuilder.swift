@@ -10,7 +10,7 @@ enum SectionKind: String, CaseIterable {
         case .daemon:
             [
                 "interval", "window", "jitter", "concurrency", "stale_after", "actiontrail_interval",
-                "actiontrail_overlap", "metrics_file", "signature",
+                "actiontrail_overlap", "metrics_file", "signature", "request_timeout",
             ]
         case .endpoints: ["ims", "sts", "actiontrail", "metadata"]
         case .credentials:

@@ -29,6 +29,7 @@ package enum ConfigurationSummary {
             ("actiontrail_overlap", DurationText.format(daemon.actiontrailOverlap)),
             ("metrics_file", daemon.metricsFile ?? "(none)"),
             ("signature", daemon.signature.rawValue),
+            ("request_timeout", DurationText.format(daemon.requestTimeout)),
         ])
 
         let endpoints = configuration.endpoints

@@ -47,6 +47,8 @@ package struct ScannerFactory: Sendable {
     package func scanners(for configuration: Configuration) throws(Failure) -> [String: AccountScanner] {
         let options = RPCClient.Options(
             signatureVersion: configuration.daemon.signature == .v1 ? .v1 : .v3, retryPolicy: retryPolicy,
+            connectTimeout: min(.seconds(5), configuration.daemon.requestTimeout),
+            timeout: configuration.daemon.requestTimeout,
             userAgent: "rootwatchd/\(RootwatchVersion.current)")
         let ims = try endpoint(configuration.endpoints.ims, section: "endpoints")
         let sts = try endpoint(configuration.endpoints.sts, section: "endpoints")

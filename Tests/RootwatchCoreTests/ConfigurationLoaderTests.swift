@@ -262,3 +262,24 @@ private let base = """
         }
     }
 }
+
+@Suite struct RequestTimeoutTests {
+    static let base = """
+        [credentials main]
+        access_key_id = LTAI5tExampleKeyabcd
+        access_key_secret = x
+        [account prod]
+        credentials = main
+        """
+
+    @Test func requestTimeoutDefaultsToThirtySecondsAndAcceptsADuration() throws {
+        var files = MemoryFiles()
+        files.modes[MemoryFiles.mainFile] = 0o600
+        #expect(try files.load(Self.base).daemon.requestTimeout == .seconds(30))
+        #expect(try files.load("[daemon]\nrequest_timeout = 10s\n" + Self.base).daemon.requestTimeout == .seconds(10))
+        let error = #expect(throws: ConfigurationError.self) {
+            try files.load("[daemon]\nrequest_timeout = 0s\n" + Self.base)
+        }
+        #expect(error?.key == "request_timeout")
+    }
+}

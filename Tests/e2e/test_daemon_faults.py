@@ -174,3 +174,37 @@ def test_failing_accounts_log_clear_errors_while_the_others_alert(rootwatchd_bin
         assert all(a.get("consecutive_failures", 0) == 0 and not a.get("stale")
                    for a in setup.state_json()["accounts"].values())
         assert len(alerts(account="good", after=mark)) == 1, "good's logon is not alerted again"
+
+
+def test_timeouts_are_retried_while_the_other_accounts_alert(rootwatchd_binary, tmp_path):
+    """A request that outlives `request_timeout` is a timeout for that account only: it is logged and
+    retried with back-off, the healthy account alerts without waiting, and once the cloud answers in
+    time the slow account's scan completes and alerts too."""
+    spec = {
+        "latency_ms": 0,
+        "accounts": [account("good", 1, {"user_last_logon": "-5m"}), account("slow", 2, {"user_last_logon": "-6m"})],
+        "faults": [{"type": "delay", "ms": 4000, "account": "slow", "action": "GetCredentialReport", "count": 2}],
+    }
+    mark = journal_mark()
+    with FakeCloud(spec) as cloud:
+        setup = Setup.create(tmp_path)
+        setup.daemon(interval="1m", window="7d", request_timeout="1s")
+        setup.endpoints(cloud.url)
+        for entry in spec["accounts"]:
+            key = entry["access_keys"][0]
+            setup.credentials(entry["name"], key["id"], key["secret"])
+            setup.account(entry["name"], credentials=entry["name"])
+        setup.write()
+        with Daemon(rootwatchd_binary, setup) as daemon:
+            daemon.wait_for_log("Scan of good finished", timeout=10)
+            assert "Scan of slow" not in daemon.log(), "the healthy account did not wait for the slow one"
+            daemon.wait_for_log("Scan of slow finished", timeout=40)
+            log = daemon.log()
+        assert daemon.returncode == 0
+    retries = [line for line in log.splitlines() if "account=slow" in line and "retrying in" in line]
+    assert len(retries) == 2, log
+    assert all("GetCredentialReport" in line and "timed out" in line for line in retries), retries
+    assert "Scan of slow failed" not in log
+    for name in ("good", "slow"):
+        found = alerts(account=name, kind="root-console-logon", after=mark)
+        assert len(found) == 1 and found[0]["PRIORITY"] == "2", (name, found)
