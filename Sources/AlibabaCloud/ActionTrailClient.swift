@@ -55,9 +55,7 @@ package struct ActionTrailClient: Sendable {
         case nil, .null?: events = []
         case .array(let list)?: events = list
         default:
-            throw AlibabaCloudError(
-                kind: .malformedResponse("Events is not a list"), account: rpc.account, action: action,
-                requestID: response.requestID, httpStatus: response.status)
+            throw rpc.malformed("Events is not a list", action: action, response)
         }
         let token = response.body["NextToken"]?.stringValue
         return LookupEventsPage(

@@ -61,10 +61,10 @@ package struct IMSClient: Sendable {
         let action = "GenerateCredentialReport"
         let response = try await rpc.call(action: action, version: Self.version, endpoint: endpoint)
         guard let text = response.body["State"]?.stringValue else {
-            throw malformed("no State", action: action, response)
+            throw rpc.malformed("no State", action: action, response)
         }
         guard let state = CredentialReportState(rawValue: text.uppercased()) else {
-            throw malformed("unknown State \"\(text)\"", action: action, response)
+            throw rpc.malformed("unknown State \"\(text)\"", action: action, response)
         }
         return (state, response.requestID)
     }
@@ -110,26 +110,26 @@ package struct IMSClient: Sendable {
             if let id = response.requestID { requestIDs.append(id) }
             let body = response.body
             guard let content = body["Content"]?.stringValue else {
-                throw malformed("no Content", action: action, response)
+                throw rpc.malformed("no Content", action: action, response)
             }
             guard let bytes = Digest.base64Decode(content) else {
-                throw malformed(
+                throw rpc.malformed(
                     "Content is not valid base64 (\(content.utf8.count) characters)", action: action, response)
             }
             pages.append(bytes)
             if generatedTime == nil {
                 guard let time = body["GeneratedTime"]?.stringValue else {
-                    throw malformed("no GeneratedTime", action: action, response)
+                    throw rpc.malformed("no GeneratedTime", action: action, response)
                 }
                 generatedTime = time
             }
             nextToken = nil
             if body["IsTruncated"]?.boolValue == true {
                 guard let token = body["NextToken"]?.stringValue, !token.isEmpty else {
-                    throw malformed("IsTruncated is true but NextToken is missing", action: action, response)
+                    throw rpc.malformed("IsTruncated is true but NextToken is missing", action: action, response)
                 }
                 guard seenTokens.insert(token).inserted, pages.count < maxPages else {
-                    throw malformed("paging does not end after \(pages.count) pages", action: action, response)
+                    throw rpc.malformed("paging does not end after \(pages.count) pages", action: action, response)
                 }
                 nextToken = token
             }
@@ -137,9 +137,4 @@ package struct IMSClient: Sendable {
         return CredentialReportDownload(generatedTime: generatedTime ?? "", pages: pages, requestIDs: requestIDs)
     }
 
-    private func malformed(_ what: String, action: String, _ response: RPCResponse) -> AlibabaCloudError {
-        AlibabaCloudError(
-            kind: .malformedResponse(what), account: rpc.account, action: action, requestID: response.requestID,
-            httpStatus: response.status)
-    }
 }

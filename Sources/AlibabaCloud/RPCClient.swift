@@ -111,6 +111,14 @@ package struct RPCClient: Sendable {
         self.options = options
     }
 
+    /// The error for a success answer that lacks what the caller needs, naming the account, action
+    /// and RequestId like every other error of this client.
+    package func malformed(_ what: String, action: String, _ response: RPCResponse) -> AlibabaCloudError {
+        AlibabaCloudError(
+            kind: .malformedResponse(what), account: account, action: action, requestID: response.requestID,
+            httpStatus: response.status)
+    }
+
     /// 32 lower-case hex characters from 16 random bytes, the nonce format the SDK uses.
     package static func randomNonce() -> String {
         Digest.hex(Digest.randomBytes(16))

@@ -52,10 +52,10 @@ package struct STSClient: Sendable {
         guard let id = credentials?["AccessKeyId"]?.stringValue,
             let secret = credentials?["AccessKeySecret"]?.stringValue,
             let token = credentials?["SecurityToken"]?.stringValue
-        else { throw malformed("Credentials incomplete", action: action, response) }
+        else { throw rpc.malformed("Credentials incomplete", action: action, response) }
         guard let expirationText = credentials?["Expiration"]?.stringValue,
             let expiration = UTCTimestamp.parse(expirationText)
-        else { throw malformed("Credentials.Expiration missing or unreadable", action: action, response) }
+        else { throw rpc.malformed("Credentials.Expiration missing or unreadable", action: action, response) }
         return AccessKeyCredential(
             accessKeyID: id, accessKeySecret: secret, securityToken: token, expiration: expiration)
     }
@@ -67,15 +67,10 @@ package struct STSClient: Sendable {
         let body = response.body
         guard let accountID = body["AccountId"]?.stringValue, !accountID.isEmpty,
             let arn = body["Arn"]?.stringValue
-        else { throw malformed("AccountId or Arn missing", action: action, response) }
+        else { throw rpc.malformed("AccountId or Arn missing", action: action, response) }
         return CallerIdentity(
             accountID: accountID, arn: arn, identityType: body["IdentityType"]?.stringValue ?? "",
             principalID: body["PrincipalId"]?.stringValue ?? "")
     }
 
-    private func malformed(_ what: String, action: String, _ response: RPCResponse) -> AlibabaCloudError {
-        AlibabaCloudError(
-            kind: .malformedResponse(what), account: rpc.account, action: action, requestID: response.requestID,
-            httpStatus: response.status)
-    }
 }

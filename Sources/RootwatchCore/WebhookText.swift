@@ -10,28 +10,33 @@ package enum WebhookText {
 
     /// `text` cut to at most `maxBytes` UTF-8 bytes including the ellipsis, on a character boundary.
     package static func truncated(_ text: String, maxBytes: Int) -> String {
-        guard text.utf8.count > maxBytes else { return text }
-        let budget = max(0, maxBytes - ellipsis.utf8.count)
-        var used = 0
-        var out = ""
-        for character in text {
-            let size = character.utf8.count
-            if used + size > budget { break }
-            used += size
-            out.append(character)
-        }
-        return out + ellipsis
+        truncated(text, limit: maxBytes, in: .utf8)
     }
 
     /// `text` cut to at most `maxUnits` UTF-16 code units including the ellipsis (Slack and Teams
     /// count characters; UTF-16 units never undercount them).
     package static func truncated(_ text: String, maxUnits: Int) -> String {
-        guard text.utf16.count > maxUnits else { return text }
-        let budget = max(0, maxUnits - ellipsis.utf16.count)
+        truncated(text, limit: maxUnits, in: .utf16)
+    }
+
+    /// How a platform measures text.
+    private enum Unit {
+        case utf8, utf16
+
+        func count(_ text: String) -> Int { self == .utf8 ? text.utf8.count : text.utf16.count }
+        func count(_ character: Character) -> Int {
+            self == .utf8 ? character.utf8.count : character.utf16.count
+        }
+    }
+
+    /// `text` cut, on a character boundary, so that it and the ellipsis measure at most `limit` units.
+    private static func truncated(_ text: String, limit: Int, in unit: Unit) -> String {
+        guard unit.count(text) > limit else { return text }
+        let budget = max(0, limit - unit.count(ellipsis))
         var used = 0
         var out = ""
         for character in text {
-            let size = character.utf16.count
+            let size = unit.count(character)
             if used + size > budget { break }
             used += size
             out.append(character)
