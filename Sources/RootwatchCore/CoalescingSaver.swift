@@ -1,14 +1,8 @@
 /// Saves the latest snapshot of some state, never running two writes at once and skipping snapshots
 /// that a newer one has replaced.
 ///
-/// Many scans finish close together; each asks for a save. The first caller writes; callers that
-/// arrive while a write is in flight only mark the state dirty and return, and the writing caller
-/// loops until nothing new is pending. So a burst of N scan results costs about two writes, not N,
-/// and no unowned task is needed: the work runs in the task of whoever started it.
-///
-/// The daemon paces writes instead: scans only `markDirty()`, and `run(interval:sleep:)`, a child of
-/// the daemon's root task group, writes as soon as the state changes and then waits at least
-/// `interval` before the next write. A lone change is saved at once; a burst costs one write per
+/// Scans only `markDirty()`, and `run(interval:sleep:)`, a child of the daemon's root task group,
+/// writes as soon as the state changes and then waits at least `interval` before the next write. A lone change is saved at once; a burst costs one write per
 /// interval. A snapshot holds every account, so writing it after each scan costs O(accounts) per
 /// scan, O(accounts²) per cycle: with 1,000 accounts that was 11 s of CPU per cycle, and every scan
 /// held its concurrency slot while it wrote.
@@ -35,16 +29,6 @@ package actor CoalescingSaver<Snapshot: Sendable> {
         self.snapshot = snapshot
         self.write = write
         self.failed = failed
-    }
-
-    /// Asks for the current state to be written; returns at once if a write is already under way
-    /// (that write's caller will write again).
-    package func save() async {
-        markDirty()
-        guard !writing else { return }
-        while dirty {
-            guard await writeCurrent() else { return }
-        }
     }
 
     /// Records that the state changed without writing it: `run` writes it, at once when idle.
