@@ -58,11 +58,7 @@ package final class Monitor: Sendable {
         guard let observation = await scanner.fetch(knownAccountID: store.account(account)?.accountID) else {
             return nil
         }
-        return await turns.withLock(account) {
-            let outcome = observation.decide(previous: store.account(account), now: now())
-            await apply(outcome)
-            return outcome
-        }
+        return await decideAndApply(account) { observation.decide(previous: $0, now: now()) }
     }
 
     /// The accounts with ActionTrail polling (`actiontrail = yes`).
@@ -85,9 +81,8 @@ package final class Monitor: Sendable {
         return await decideAndApply(account) { observation.decide(previous: $0, now: now()) }
     }
 
-    /// Decides and applies under the account's turn: for callers with a decision function of their own
-    /// (ActionTrail polls). `decide` gets the account's current state.
-    package func decideAndApply(
+    /// Decides and applies under the account's turn; `decide` gets the account's state as it is then.
+    private func decideAndApply(
         _ account: String, _ decide: @Sendable (AccountState?) -> ScanOutcome
     ) async -> ScanOutcome {
         await turns.withLock(account) {
@@ -142,10 +137,8 @@ package final class Monitor: Sendable {
         } else if let failure = outcome.failure {
             logger.error("Scan of \(account) failed: \(failure)", fields)
         } else {
-            let found = outcome.decision.alerts.count
-            let summary = found == 0 ? "nothing new" : "\(found) alert\(found == 1 ? "" : "s")"
             let report = outcome.reportTime.map { " (report of \(Timestamp.format($0)))" } ?? ""
-            logger.info("Scan of \(account) finished: \(summary)\(report)", fields)
+            logger.info("Scan of \(account) finished: \(Self.summary(outcome))\(report)", fields)
         }
         await changed()
     }
@@ -164,11 +157,15 @@ package final class Monitor: Sendable {
             logger.error("ActionTrail poll of \(account) failed (\(range)): \(failure)", fields)
             return
         }
-        let found = outcome.decision.alerts.count
-        let summary = found == 0 ? "nothing new" : "\(found) alert\(found == 1 ? "" : "s")"
         let signIns = read.events.count
         logger.info(
-            "ActionTrail poll of \(account) finished: \(summary) (\(signIns) root sign-in\(signIns == 1 ? "" : "s"), "
+            "ActionTrail poll of \(account) finished: \(Self.summary(outcome)) (\(signIns) root sign-in\(signIns == 1 ? "" : "s"), "
                 + "\(range), \(read.pages) page\(read.pages == 1 ? "" : "s"))", fields)
+    }
+
+    /// `nothing new`, `1 alert`, `3 alerts`.
+    private static func summary(_ outcome: ScanOutcome) -> String {
+        let found = outcome.decision.alerts.count
+        return found == 0 ? "nothing new" : "\(found) alert\(found == 1 ? "" : "s")"
     }
 }
