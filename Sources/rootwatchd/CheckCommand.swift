@@ -49,15 +49,15 @@ struct CheckCommand {
         }
         let delivery = bootstrap.deliveryService(configuration: configuration, transport: transport, logger: logger)
         let store = StateStore(initial)
+        let wanted = Set(selected)
         let monitor = Monitor(
-            store: store, scanners: scanners.filter { selected.contains($0.key) },
+            store: store, scanners: scanners.filter { wanted.contains($0.key) },
             sinks: noAlerts ? [] : [delivery.outbox] + bootstrap.alertSinks(echo: false), logger: logger,
             now: { Date() }, changed: {})
         let progress = Progress(total: selected.count, enabled: environment.stderrIsTerminal && !json)
 
         let results = await scanAll(
-            selected, concurrency: configuration.daemon.concurrency, monitor: monitor, scanners: scanners,
-            store: store, progress: progress)
+            selected, concurrency: configuration.daemon.concurrency, monitor: monitor, progress: progress)
         progress.finish()
 
         if !noAlerts {
@@ -101,11 +101,10 @@ struct CheckCommand {
 
     /// Scans the accounts, at most `concurrency` at once: for each, the ActionTrail poll first (when the
     /// account has one, so a logon both sources show is alerted with the event's details), then the
-    /// report. With alerts, each outcome goes through the monitor (alerts, then state); without, detection
-    /// runs against the saved state and the state is kept in memory only, never written.
+    /// report, each through the monitor (alerts, then state). Without alerts the monitor has no sinks and
+    /// the state is kept in memory only, never written.
     private func scanAll(
-        _ names: [String], concurrency: Int, monitor: Monitor, scanners: [String: AccountScanner],
-        store: StateStore, progress: Progress
+        _ names: [String], concurrency: Int, monitor: Monitor, progress: Progress
     ) async -> [String: (scan: ScanOutcome?, poll: ScanOutcome?)] {
         await withTaskGroup(of: (String, ScanOutcome?, ScanOutcome?).self) { group in
             var results: [String: (scan: ScanOutcome?, poll: ScanOutcome?)] = [:]
@@ -114,18 +113,8 @@ struct CheckCommand {
             func launch() {
                 guard let name = pending.popFirst() else { return }
                 group.addTask {
-                    if noAlerts {
-                        var poll: ScanOutcome?
-                        if let poller = scanners[name]?.actionTrail {
-                            let current = store.account(name)
-                            let observation = await poller.fetch(
-                                cursor: current?.actionTrail, knownAccountID: current?.accountID)
-                            poll = observation?.decide(previous: current, now: Date())
-                            if let next = poll?.decision.nextState { store.update(name) { $0 = next } }
-                        }
-                        let observation = await scanners[name]?.fetch(knownAccountID: store.account(name)?.accountID)
-                        return (name, observation?.decide(previous: store.account(name), now: Date()), poll)
-                    }
+                    // With --no-alerts the monitor has no sinks and the state is never written: detection
+                    // runs against the saved state and its result lives in memory only.
                     let poll = await monitor.poll(name)
                     return (name, await monitor.scan(name), poll)
                 }
