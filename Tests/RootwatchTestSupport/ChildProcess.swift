@@ -4,8 +4,9 @@ import Synchronization
 /// A process a test starts (a loopback server, a command-line tool), with its output captured and
 /// a guaranteed SIGKILL at the end.
 ///
-/// Waiting never blocks the cooperative pool (two threads on the test host): output arrives on
-/// Dispatch threads and every wait polls with a deadline. Children of `Foundation.Process` inherit
+/// Waiting never blocks the cooperative pool (two threads on the test host): output goes to files
+/// (no pipes, so no readability handlers, whose teardown while a child dies has crashed
+/// libdispatch's event loop here) and every wait polls those files with a deadline. Children of `Foundation.Process` inherit
 /// a blocked SIGTERM, so the process is stopped with SIGKILL; the deinitialiser kills it too, so a
 /// failing test cannot leave a server behind.
 package final class ChildProcess: Sendable {
@@ -27,10 +28,8 @@ package final class ChildProcess: Sendable {
         }
     }
 
-    /// Output and exit status, filled in from Dispatch threads.
+    /// The exit status, filled in from a Dispatch thread.
     private struct State {
-        var standardOutput: [UInt8] = []
-        var standardError: [UInt8] = []
         var exitStatus: Int32?
     }
 
@@ -47,6 +46,8 @@ package final class ChildProcess: Sendable {
     package let pid: Int32
     private let process: Process
     private let state: SharedState
+    /// A directory of the child's own: `stdout` and `stderr` files, removed with the child.
+    private let outputDirectory: URL
     private static let pollInterval: Duration = .milliseconds(10)
 
     /// Starts `command` (the first element is looked up on `PATH` unless it contains a slash) with
@@ -66,20 +67,22 @@ package final class ChildProcess: Sendable {
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
-        let stdout = Pipe()
-        let stderr = Pipe()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rootwatch-child-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        outputDirectory = directory
+        let stdoutURL = directory.appendingPathComponent("stdout")
+        let stderrURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        let stdout = try FileHandle(forWritingTo: stdoutURL)
+        let stderr = try FileHandle(forWritingTo: stderrURL)
+        defer {
+            try? stdout.close()  // the child has its own copies
+            try? stderr.close()
+        }
         process.standardOutput = stdout
         process.standardError = stderr
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            state.withLock { $0.standardOutput.append(contentsOf: data) }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            state.withLock { $0.standardError.append(contentsOf: data) }
-        }
         process.terminationHandler = { finished in
             let status = finished.terminationStatus
             state.withLock { $0.exitStatus = status }
@@ -87,6 +90,7 @@ package final class ChildProcess: Sendable {
         do {
             try process.run()
         } catch {
+            try? FileManager.default.removeItem(at: directory)
             throw Failure.launch(command: command, reason: "\(error)")
         }
         self.process = process
@@ -95,6 +99,7 @@ package final class ChildProcess: Sendable {
 
     deinit {
         kill()
+        try? FileManager.default.removeItem(at: outputDirectory)
     }
 
     /// Starts a server that prints `LISTENING <url>` once it accepts connections, and returns it
@@ -137,13 +142,14 @@ package final class ChildProcess: Sendable {
     }
 
     /// What the child has written to stdout so far.
-    package var standardOutput: String {
-        state.withLock { String(decoding: $0.standardOutput, as: UTF8.self) }
-    }
+    package var standardOutput: String { output("stdout") }
 
     /// What the child has written to stderr so far.
-    package var standardError: String {
-        state.withLock { String(decoding: $0.standardError, as: UTF8.self) }
+    package var standardError: String { output("stderr") }
+
+    private func output(_ name: String) -> String {
+        let data = (try? Data(contentsOf: outputDirectory.appendingPathComponent(name))) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 
     private var combinedOutput: String {
@@ -154,8 +160,9 @@ package final class ChildProcess: Sendable {
     package func waitForLine(prefix: String, timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let (output, status) = state.withLock { ($0.standardOutput, $0.exitStatus) }
-            let lines = String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            // The status first: output written before the exit is then in the file when it is read.
+            let status = state.withLock { $0.exitStatus }
+            let lines = standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
             // The last element is an unfinished line (or empty after a final newline).
             for line in lines.dropLast() where line.hasPrefix(prefix) {
                 return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespacesAndNewlines)
